@@ -1,0 +1,15 @@
+"""Thin JSON routes: authenticate, call a service, return a schema."""
+
+from fastapi import APIRouter
+
+from tasklane.api import auth, comments, events, health, projects, sections, tasks
+
+routers: list[APIRouter] = [
+    health.router,
+    auth.router,
+    projects.router,
+    sections.router,
+    tasks.router,
+    comments.router,
+    events.router,
+]

@@ -1,0 +1,107 @@
+"""Sign-up, sign-in, sign-out, and personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.security import HTTPAuthorizationCredentials
+
+from tasklane.api.deps import (
+    SESSION_COOKIE,
+    AnonymousQuota,
+    CurrentUser,
+    ServicesDep,
+    SettingsDep,
+    bearer_scheme,
+    cookie_scheme,
+)
+from tasklane.models import Token, User
+from tasklane.schemas.auth import (
+    AuthResult,
+    LoginIn,
+    RegisterIn,
+    TokenCreate,
+    TokenCreated,
+    TokenPublic,
+    UserPublic,
+)
+from tasklane.settings import Settings
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+def _signed_in(
+    response: Response, settings: Settings, user: User, token: Token, secret: str
+) -> AuthResult:
+    assert token.expires_at is not None
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=settings.session_ttl_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    return AuthResult(
+        user=UserPublic.model_validate(user), token=secret, expires_at=token.expires_at
+    )
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, dependencies=[AnonymousQuota])
+async def register(
+    body: RegisterIn, response: Response, services: ServicesDep, settings: SettingsDep
+) -> AuthResult:
+    """Create an account and sign in: sets the session cookie and returns its token."""
+    user, token, secret = await services.auth.register(body)
+    return _signed_in(response, settings, user, token, secret)
+
+
+@router.post("/auth/login", dependencies=[AnonymousQuota])
+async def login(
+    body: LoginIn, response: Response, services: ServicesDep, settings: SettingsDep
+) -> AuthResult:
+    """Sign in: sets the session cookie and returns the same token for Bearer use."""
+    user, token, secret = await services.auth.login(body.email, body.password)
+    return _signed_in(response, settings, user, token, secret)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(
+    _user: CurrentUser,
+    services: ServicesDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Response:
+    """End this session (a personal token stays valid: delete it to revoke it)."""
+    secret = bearer.credentials if bearer else cookie
+    assert secret is not None
+    await services.auth.logout(secret)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/auth/me")
+async def me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user)
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+async def create_token(body: TokenCreate, user: CurrentUser, services: ServicesDep) -> TokenCreated:
+    """A personal API token. Its secret is in this response and nowhere else, ever."""
+    token, secret = await services.auth.create_token(user, body)
+    return TokenCreated.model_validate(
+        {**TokenPublic.model_validate(token).model_dump(), "token": secret}
+    )
+
+
+@router.get("/tokens")
+async def list_tokens(user: CurrentUser, services: ServicesDep) -> list[TokenPublic]:
+    return [TokenPublic.model_validate(t) for t in await services.auth.list_tokens(user)]
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_token(token_id: str, user: CurrentUser, services: ServicesDep) -> None:
+    await services.auth.delete_token(user, token_id)

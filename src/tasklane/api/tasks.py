@@ -1,0 +1,104 @@
+"""Tasks, subtasks and moves."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
+from tasklane.schemas.task import Status, TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
+from tasklane.services.tasks import TaskFilters
+
+router = APIRouter(prefix="/api", tags=["tasks"])
+
+Text = Annotated[str | None, Query(max_length=200, description="Words in the name or notes.")]
+
+
+@router.get("/projects/{project_id}/tasks")
+async def list_tasks(
+    project_id: str,
+    user: CurrentUser,
+    services: ServicesDep,
+    settings: SettingsDep,
+    section: Annotated[str | None, Query(max_length=40)] = None,
+    status_: Annotated[Status | None, Query(alias="status")] = None,
+    assignee: Annotated[str | None, Query(max_length=40)] = None,
+    due_before: Annotated[date | None, Query(alias="dueBefore")] = None,
+    due_after: Annotated[date | None, Query(alias="dueAfter")] = None,
+    q: Text = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1)] = 100,
+) -> TaskPage:
+    """A project's top-level tasks in rank order, filtered, a page at a time: pass the
+    ``nextCursor`` of one page as ``cursor`` to get the next. Due-date bounds are
+    exclusive."""
+    filters = TaskFilters(
+        section_id=section,
+        status=status_,
+        assignee_id=assignee,
+        due_before=due_before,
+        due_after=due_after,
+        text=q,
+    )
+    return await services.tasks.page(
+        user, project_id, filters, cursor=cursor, limit=min(limit, settings.page_limit)
+    )
+
+
+@router.post("/projects/{project_id}/tasks", status_code=status.HTTP_201_CREATED)
+async def create_task(
+    project_id: str, body: TaskCreate, user: CurrentUser, services: ServicesDep
+) -> TaskPublic:
+    return await services.tasks.create(user, project_id, body)
+
+
+@router.get("/tasks/{task_id}")
+async def get_task(task_id: str, user: CurrentUser, services: ServicesDep) -> TaskPublic:
+    return await services.tasks.get(user, task_id)
+
+
+@router.patch("/tasks/{task_id}")
+async def update_task(
+    task_id: str, body: TaskUpdate, user: CurrentUser, services: ServicesDep
+) -> TaskPublic:
+    """Change fields; a status change is announced as ``task_status_changed``."""
+    return await services.tasks.update(user, task_id, body)
+
+
+@router.delete("/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_task(task_id: str, user: CurrentUser, services: ServicesDep) -> None:
+    """Delete a task with its subtasks and comments."""
+    await services.tasks.delete(user, task_id)
+
+
+@router.post("/tasks/{task_id}/move")
+async def move_task(
+    task_id: str, body: TaskMove, user: CurrentUser, services: ServicesDep
+) -> TaskPublic:
+    """Move a task to ``position`` among its siblings, in ``sectionId`` if given."""
+    return await services.tasks.move(user, task_id, body)
+
+
+@router.get("/tasks/{task_id}/subtasks")
+async def list_subtasks(task_id: str, user: CurrentUser, services: ServicesDep) -> list[TaskPublic]:
+    return await services.tasks.subtasks(user, task_id)
+
+
+@router.post("/tasks/{task_id}/subtasks", status_code=status.HTTP_201_CREATED)
+async def create_subtask(
+    task_id: str, body: TaskCreate, user: CurrentUser, services: ServicesDep
+) -> TaskPublic:
+    return await services.tasks.create_subtask(user, task_id, body)
+
+
+@router.get("/me/tasks")
+async def my_tasks(
+    user: CurrentUser,
+    services: ServicesDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1)] = 200,
+) -> list[TaskPublic]:
+    """My Tasks: assigned to me, open ones first, soonest due first, undated last."""
+    return await services.tasks.my_tasks(user, limit=min(limit, settings.page_limit))

@@ -1,0 +1,83 @@
+"""The ``tasklane`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from tasklane import demo
+from tasklane.app import build_services, create_app
+from tasklane.migrate import upgrade
+from tasklane.settings import Settings
+
+cli = typer.Typer(help="Tasklane: a live, Asana-style work manager.", no_args_is_help=True)
+console = Console()
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database (DATABASE_URL) up to the current schema."""
+    settings = Settings()
+    asyncio.run(upgrade(settings.database_url))
+    console.print(f"[green]Database is up to date[/green]: {settings.database_url}")
+
+
+@cli.command("demo")
+def load_demo() -> None:
+    """Migrate, then load the demo workspace into an empty database."""
+    settings = Settings()
+    asyncio.run(_prepare(settings, with_demo=True))
+
+
+@cli.command()
+def serve(
+    demo_data: bool = typer.Option(
+        False, "--demo", help="Load demo data first if the database is empty."
+    ),
+) -> None:
+    """Migrate the database, then serve the app on PORT."""
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
+    asyncio.run(_prepare(settings, with_demo=demo_data))
+    console.print(
+        f"Tasklane on [bold]http://{settings.host}:{settings.port}[/bold] "
+        f"(API docs at /docs) · database {settings.database_url}"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=False,
+    )
+
+
+async def _prepare(settings: Settings, *, with_demo: bool) -> None:
+    await upgrade(settings.database_url)
+    if not with_demo:
+        return
+    services = build_services(settings)
+    try:
+        if await demo.is_empty(services):
+            with console.status("Loading demo data…"):
+                await demo.load(services)
+            console.print("[green]Demo data loaded.[/green]")
+    finally:
+        await services.runtime.db.dispose()
+    table = Table(title="Demo sign-ins (password for all: " + demo.PASSWORD + ")")
+    table.add_column("email")
+    table.add_column("name")
+    for email, name in demo.PEOPLE:
+        table.add_row(email, name)
+    console.print(table)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,21 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from tasklane.models.base import Base
+from tasklane.models.comment import Comment
+from tasklane.models.event import Event
+from tasklane.models.project import Project, ProjectMember, Section
+from tasklane.models.task import Task
+from tasklane.models.user import Token, User, Workspace
+
+__all__ = [
+    "Base",
+    "Comment",
+    "Event",
+    "Project",
+    "ProjectMember",
+    "Section",
+    "Task",
+    "Token",
+    "User",
+    "Workspace",
+]

@@ -1,0 +1,1 @@
+"""Delivery of committed events to the people and programs watching a project."""

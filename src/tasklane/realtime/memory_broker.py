@@ -1,0 +1,36 @@
+"""The in-process broker: publish calls every subscriber directly."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from tasklane.realtime.broker import BrokerMessage, Listener
+
+log = logging.getLogger(__name__)
+
+
+class MemoryBroker:
+    """A real broker for one process: no network, no loss short of a crash."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    async def publish(self, message: BrokerMessage) -> None:
+        for listener in list(self._listeners):
+            try:
+                await listener(message)
+            except Exception:  # one failing subscriber must not starve the others
+                log.exception("broker listener failed for %s", message.project_id)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    async def close(self) -> None:
+        self._listeners.clear()

@@ -1,0 +1,38 @@
+"""What every wire model shares: camelCase names, UTC millisecond timestamps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, StringConstraints
+from pydantic.alias_generators import to_camel
+
+from tasklane.clock import iso_millis
+
+Timestamp = Annotated[datetime, PlainSerializer(iso_millis, return_type=str, when_used="json")]
+
+
+class PublicModel(BaseModel):
+    """A model the server sends: camelCase on the wire, built from ORM rows."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, from_attributes=True, extra="forbid"
+    )
+
+
+class InputModel(BaseModel):
+    """A model the server accepts: camelCase (or snake_case) names, nothing unknown."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+    )
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+LongName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Notes = Annotated[str, StringConstraints(max_length=20_000)]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=40)]

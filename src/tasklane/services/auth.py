@@ -1,0 +1,129 @@
+"""Accounts, sign-in sessions and personal API tokens."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from tasklane.ids import hash_secret, new_secret
+from tasklane.models import Token, User
+from tasklane.schemas.auth import RegisterIn, TokenCreate
+from tasklane.services.errors import Conflict, NotFound, Unauthorized
+from tasklane.services.runtime import Runtime
+
+SESSION = "session"
+PERSONAL = "personal"
+
+
+class AuthService:
+    def __init__(self, runtime: Runtime, hasher: PasswordHasher, session_ttl: timedelta) -> None:
+        self.runtime = runtime
+        self.hasher = hasher
+        self.session_ttl = session_ttl
+        # Verifying against a real hash when the email is unknown keeps both answers
+        # equally slow, so timing does not reveal which emails have accounts.
+        self._decoy_hash = hasher.hash("decoy password")
+
+    async def register(self, body: RegisterIn) -> tuple[User, Token, str]:
+        """Create an account and sign it in."""
+        password_hash = await asyncio.to_thread(self.hasher.hash, body.password)
+        email = body.email.lower()
+        try:
+            async with self.runtime.db.write() as session:
+                if await session.scalar(select(User.id).where(User.email == email)):
+                    raise Conflict("an account with this email exists", code="email_taken")
+                user = User(
+                    id=self.runtime.ids.new("user"),
+                    email=email,
+                    name=body.name,
+                    password_hash=password_hash,
+                    created_at=self.runtime.clock.now(),
+                )
+                session.add(user)
+                await session.flush()
+                token, secret = self._new_token(user.id, SESSION, "Sign-in session")
+                session.add(token)
+        except IntegrityError as exc:  # a concurrent sign-up with the same email
+            raise Conflict("an account with this email exists", code="email_taken") from exc
+        return user, token, secret
+
+    async def login(self, email: str, password: str) -> tuple[User, Token, str]:
+        async with self.runtime.db.read() as session:
+            user = await session.scalar(select(User).where(User.email == email.lower()))
+        stored = user.password_hash if user else self._decoy_hash
+        if not await asyncio.to_thread(self._verify, stored, password) or user is None:
+            raise Unauthorized("wrong email or password", code="invalid_credentials")
+        async with self.runtime.db.write() as session:
+            token, secret = self._new_token(user.id, SESSION, "Sign-in session")
+            session.add(token)
+        return user, token, secret
+
+    async def logout(self, secret: str) -> None:
+        async with self.runtime.db.write() as session:
+            await session.execute(
+                delete(Token).where(Token.secret_hash == hash_secret(secret), Token.kind == SESSION)
+            )
+
+    async def authenticate(self, secret: str) -> User | None:
+        """The user a bearer secret (session or personal token) belongs to, if valid."""
+        async with self.runtime.db.read() as session:
+            row = (
+                await session.execute(
+                    select(User, Token.expires_at)
+                    .join(Token, Token.user_id == User.id)
+                    .where(Token.secret_hash == hash_secret(secret))
+                )
+            ).first()
+        if row is None:
+            return None
+        user, expires_at = row
+        if expires_at is not None and expires_at <= self.runtime.clock.now():
+            return None
+        return user
+
+    async def create_token(self, user: User, body: TokenCreate) -> tuple[Token, str]:
+        async with self.runtime.db.write() as session:
+            token, secret = self._new_token(user.id, PERSONAL, body.name)
+            session.add(token)
+        return token, secret
+
+    async def list_tokens(self, user: User) -> list[Token]:
+        async with self.runtime.db.read() as session:
+            rows = await session.scalars(
+                select(Token)
+                .where(Token.user_id == user.id, Token.kind == PERSONAL)
+                .order_by(Token.created_at, Token.id)
+            )
+            return list(rows)
+
+    async def delete_token(self, user: User, token_id: str) -> None:
+        async with self.runtime.db.write() as session:
+            token = await session.get(Token, token_id)
+            if token is None or token.user_id != user.id or token.kind != PERSONAL:
+                raise NotFound("token not found", resource="token")
+            await session.delete(token)
+
+    def _new_token(self, user_id: str, kind: str, name: str) -> tuple[Token, str]:
+        secret = new_secret()
+        now = self.runtime.clock.now()
+        token = Token(
+            id=self.runtime.ids.new("tok"),
+            user_id=user_id,
+            kind=kind,
+            name=name,
+            secret_hash=hash_secret(secret),
+            created_at=now,
+            expires_at=now + self.session_ttl if kind == SESSION else None,
+        )
+        return token, secret
+
+    def _verify(self, stored: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False

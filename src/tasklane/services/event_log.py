@@ -1,0 +1,43 @@
+"""Reading the event log: the source of truth every transport replays from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tasklane.db import Database
+from tasklane.models import Event, Project, User
+from tasklane.services.access import Action, require
+
+
+@dataclass(frozen=True)
+class LogPage:
+    events: list[Event]
+    head: int  # the project's latest seq when the page was read
+
+
+class EventLog:
+    """Reads a project's events in ``seq`` order. The gateway gets one of these injected
+    for replay and gap-filling; it has no SQL of its own."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def after(self, project_id: str, after: int, limit: int) -> LogPage:
+        """Up to ``limit`` events with ``seq > after``, and the head ``seq``."""
+        async with self.db.read() as session:
+            head = await session.scalar(select(Project.last_seq).where(Project.id == project_id))
+            rows = await session.scalars(
+                select(Event)
+                .where(Event.project_id == project_id, Event.seq > after)
+                .order_by(Event.seq)
+                .limit(limit)
+            )
+            return LogPage(events=list(rows), head=head or 0)
+
+    async def read(self, user: User, project_id: str, after: int, limit: int) -> LogPage:
+        """``after`` for a member of the project (viewers included)."""
+        async with self.db.read() as session:
+            await require(session, project_id, user.id, Action.READ)
+        return await self.after(project_id, after, limit)

@@ -1,0 +1,93 @@
+"""What every service shares, and the write transaction that appends events.
+
+A mutation runs inside ``runtime.transaction()``. It changes rows and calls
+``emit`` once; ``emit`` takes the project's next ``seq`` and adds the event row to the
+same transaction (a transactional outbox). Only after the commit succeeds is the event
+handed to the broker, so nothing is published that did not commit, and everything that
+committed is in the log even if publishing fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tasklane.clock import Clock
+from tasklane.db import Database
+from tasklane.events import EventData, encode, event_frame
+from tasklane.ids import IdGenerator
+from tasklane.models import Event, Project
+from tasklane.realtime.broker import Broker, BrokerMessage
+
+log = logging.getLogger(__name__)
+
+
+class Transaction:
+    """One open write transaction and the (at most one) event it appends."""
+
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+        self.event: Event | None = None
+
+    async def emit(self, data: EventData, *, actor_id: str | None) -> Event:
+        """Append ``data`` to its project's log with the next ``seq``.
+
+        The counter update takes the project row's write lock, which PostgreSQL holds
+        until commit: concurrent writers to one project therefore commit in ``seq``
+        order, and a rollback returns the number, so ``seq`` has no gaps.
+        """
+        if self.event is not None:
+            raise RuntimeError("one committed mutation appends exactly one event")
+        seq = await self.session.scalar(
+            update(Project)
+            .where(Project.id == data.project_id)
+            .values(last_seq=Project.last_seq + 1)
+            .returning(Project.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+        if seq is None:
+            raise RuntimeError(f"no project {data.project_id} to append to")
+        self.event = Event(
+            project_id=data.project_id,
+            seq=seq,
+            type=data.TYPE,
+            actor_id=actor_id,
+            data=data.wire(),
+            created_at=self.clock.now(),
+        )
+        self.session.add(self.event)
+        return self.event
+
+
+@dataclass
+class Runtime:
+    """The database, clock, ID source and broker, built once in ``create_app``."""
+
+    db: Database
+    clock: Clock
+    ids: IdGenerator
+    broker: Broker
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """A write transaction; its event is published after, and only after, commit."""
+        async with self.db.write() as session:
+            tx = Transaction(session, self.clock)
+            yield tx
+            await session.flush()
+        if tx.event is not None:
+            await self.publish(tx.event)
+
+    async def publish(self, event: Event) -> None:
+        message = BrokerMessage(event.project_id, event.seq, encode(event_frame(event)))
+        try:
+            await self.broker.publish(message)
+        except Exception:
+            # Committed is committed: the event is in the log, and gateways fill the gap.
+            log.exception("publish failed for %s seq %s", event.project_id, event.seq)

@@ -1,0 +1,384 @@
+"""Tasks and subtasks: the rules of creating, changing, moving and deleting them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic.alias_generators import to_camel
+from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tasklane.events import TaskCreated, TaskDeleted, TaskStatusChanged, TaskUpdated
+from tasklane.models import Project, ProjectMember, Section, Task, User
+from tasklane.schemas.task import TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
+from tasklane.services.access import Action, require
+from tasklane.services.errors import Invalid, NotFound
+from tasklane.services.ranking import rank_at
+from tasklane.services.runtime import Runtime, Transaction
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    section_id: str | None = None
+    status: str | None = None
+    assignee_id: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    text: str | None = None
+
+
+def public(task: Task) -> TaskPublic:
+    return TaskPublic.model_validate(task)
+
+
+class TaskService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    # -- reading -------------------------------------------------------------------
+
+    async def page(
+        self,
+        user: User,
+        project_id: str,
+        filters: TaskFilters,
+        *,
+        cursor: str | None,
+        limit: int,
+    ) -> TaskPage:
+        """A project's top-level tasks, ordered by rank, a page at a time."""
+        async with self.runtime.db.read() as session:
+            await require(session, project_id, user.id, Action.READ)
+            query = _filtered(
+                select(Task).where(Task.project_id == project_id, Task.parent_id.is_(None)),
+                filters,
+            )
+            if cursor is not None:
+                rank, task_id = _decode_cursor(cursor)
+                query = query.where(
+                    or_(Task.rank > rank, and_(Task.rank == rank, Task.id > task_id))
+                )
+            rows = list(await session.scalars(query.order_by(Task.rank, Task.id).limit(limit + 1)))
+        items = [public(task) for task in rows[:limit]]
+        next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+        return TaskPage(items=items, next_cursor=next_cursor)
+
+    async def get(self, user: User, task_id: str) -> TaskPublic:
+        async with self.runtime.db.read() as session:
+            task = await _find(session, task_id)
+            await require(session, task.project_id, user.id, Action.READ, resource="task")
+            return public(task)
+
+    async def subtasks(self, user: User, task_id: str) -> list[TaskPublic]:
+        async with self.runtime.db.read() as session:
+            parent = await _find(session, task_id)
+            await require(session, parent.project_id, user.id, Action.READ, resource="task")
+            rows = await session.scalars(
+                select(Task).where(Task.parent_id == task_id).order_by(Task.rank, Task.id)
+            )
+            return [public(task) for task in rows]
+
+    async def my_tasks(self, user: User, *, limit: int) -> list[TaskPublic]:
+        """Tasks assigned to ``user`` in projects they still belong to: open ones first,
+        soonest due first, undated last."""
+        async with self.runtime.db.read() as session:
+            rows = await session.scalars(
+                select(Task)
+                .join(Project, Project.id == Task.project_id)
+                .join(
+                    ProjectMember,
+                    and_(
+                        ProjectMember.project_id == Task.project_id,
+                        ProjectMember.user_id == user.id,
+                    ),
+                )
+                .where(Task.assignee_id == user.id, Project.deleted_at.is_(None))
+                .order_by(
+                    Task.status == "done",
+                    Task.due_on.is_(None),
+                    Task.due_on,
+                    Task.created_at,
+                    Task.id,
+                )
+                .limit(limit)
+            )
+            return [public(task) for task in rows]
+
+    # -- writing -------------------------------------------------------------------
+
+    async def create(self, user: User, project_id: str, body: TaskCreate) -> TaskPublic:
+        async with self.runtime.transaction() as tx:
+            await require(tx.session, project_id, user.id, Action.EDIT, lock=True)
+            section_id = await self._section_for(tx.session, project_id, body.section_id)
+            return await self._insert(
+                tx, user, project_id, body, section_id=section_id, parent_id=None
+            )
+
+    async def create_subtask(self, user: User, parent_id: str, body: TaskCreate) -> TaskPublic:
+        if body.section_id is not None:
+            raise Invalid(
+                "subtasks belong to their parent, not to a section", code="subtask_section"
+            )
+        async with self.runtime.transaction() as tx:
+            parent = await _find(tx.session, parent_id)
+            await require(
+                tx.session, parent.project_id, user.id, Action.EDIT, lock=True, resource="task"
+            )
+            return await self._insert(
+                tx, user, parent.project_id, body, section_id=None, parent_id=parent_id
+            )
+
+    async def update(self, user: User, task_id: str, body: TaskUpdate) -> TaskPublic:
+        async with self.runtime.transaction() as tx:
+            task = await self._editable(tx, user, task_id)
+            previous_status = task.status
+            changes: list[str] = []
+            for field in sorted(body.model_fields_set):
+                value = getattr(body, field)
+                if value is None and field in ("name", "notes", "status"):
+                    raise Invalid(f"{to_camel(field)} cannot be null", field=to_camel(field))
+                if getattr(task, field) == value:
+                    continue
+                if field == "assignee_id" and value is not None:
+                    await self._check_assignee(tx.session, task.project_id, value)
+                setattr(task, field, value)
+                changes.append(to_camel(field))
+            if not changes:
+                return public(task)
+            now = self.runtime.clock.now()
+            if task.status != previous_status:
+                done = task.status == "done"
+                task.completed_at = now if done else None
+                task.completed_by = user.id if done else None
+            task.modified_at = now
+            fresh = await self._reload(tx, task)
+            if task.status != previous_status:
+                await tx.emit(
+                    TaskStatusChanged(
+                        project_id=task.project_id,
+                        task_id=task.id,
+                        task=fresh,
+                        previous_status=previous_status,
+                        new_status=fresh.status,
+                        changes=changes,
+                    ),
+                    actor_id=user.id,
+                )
+            else:
+                await tx.emit(
+                    TaskUpdated(
+                        project_id=task.project_id, task_id=task.id, task=fresh, changes=changes
+                    ),
+                    actor_id=user.id,
+                )
+            return fresh
+
+    async def move(self, user: User, task_id: str, body: TaskMove) -> TaskPublic:
+        """Put a task at ``position`` among its siblings, in another section if asked."""
+        async with self.runtime.transaction() as tx:
+            task = await self._editable(tx, user, task_id)
+            changes: list[str] = []
+            if body.section_id is not None and body.section_id != task.section_id:
+                if task.parent_id is not None:
+                    raise Invalid(
+                        "subtasks belong to their parent, not to a section", code="subtask_section"
+                    )
+                await self._section_for(tx.session, task.project_id, body.section_id)
+                task.section_id = body.section_id
+                changes.append("sectionId")
+            siblings = await _sibling_ranks(tx.session, task, without=task.id)
+            here = sum(1 for rank in siblings if rank < task.rank)
+            target = len(siblings) if body.position is None else min(body.position, len(siblings))
+            if changes or here != target:
+                task.rank = rank_at(siblings, target)
+                changes.append("rank")
+            if not changes:
+                return public(task)
+            task.modified_at = self.runtime.clock.now()
+            fresh = await self._reload(tx, task)
+            await tx.emit(
+                TaskUpdated(
+                    project_id=task.project_id, task_id=task.id, task=fresh, changes=changes
+                ),
+                actor_id=user.id,
+            )
+            return fresh
+
+    async def delete(self, user: User, task_id: str) -> None:
+        """Delete a task with its subtasks and comments, as one event."""
+        async with self.runtime.transaction() as tx:
+            task = await self._editable(tx, user, task_id)
+            descendants: list[str] = []
+            frontier = [task.id]
+            while frontier:
+                children = list(
+                    await tx.session.scalars(
+                        select(Task.id).where(Task.parent_id.in_(frontier)).order_by(Task.id)
+                    )
+                )
+                descendants.extend(children)
+                frontier = children
+            await tx.session.execute(
+                delete(Task)
+                .where(Task.id.in_([task.id, *descendants]))
+                .execution_options(synchronize_session=False)
+            )
+            await tx.emit(
+                TaskDeleted(
+                    project_id=task.project_id,
+                    task_id=task.id,
+                    parent_id=task.parent_id,
+                    deleted_subtask_ids=descendants,
+                ),
+                actor_id=user.id,
+            )
+
+    # -- rules shared by the writers ------------------------------------------------
+
+    async def _insert(
+        self,
+        tx: Transaction,
+        user: User,
+        project_id: str,
+        body: TaskCreate,
+        *,
+        section_id: str | None,
+        parent_id: str | None,
+    ) -> TaskPublic:
+        if body.assignee_id is not None:
+            await self._check_assignee(tx.session, project_id, body.assignee_id)
+        now = self.runtime.clock.now()
+        task = Task(
+            id=self.runtime.ids.new("task"),
+            project_id=project_id,
+            section_id=section_id,
+            parent_id=parent_id,
+            name=body.name,
+            notes=body.notes,
+            status=body.status,
+            assignee_id=body.assignee_id,
+            due_on=body.due_on,
+            completed_at=now if body.status == "done" else None,
+            completed_by=user.id if body.status == "done" else None,
+            rank="",
+            created_by=user.id,
+            created_at=now,
+            modified_at=now,
+        )
+        task.rank = rank_at(await _sibling_ranks(tx.session, task, without=""), body.position)
+        tx.session.add(task)
+        fresh = await self._reload(tx, task)
+        await tx.emit(
+            TaskCreated(project_id=project_id, task_id=task.id, task=fresh), actor_id=user.id
+        )
+        return fresh
+
+    async def _editable(self, tx: Transaction, user: User, task_id: str) -> Task:
+        task = await _find(tx.session, task_id)
+        await require(tx.session, task.project_id, user.id, Action.EDIT, lock=True, resource="task")
+        return task
+
+    async def _reload(self, tx: Transaction, task: Task) -> TaskPublic:
+        """The task as committed will show it, counts included."""
+        await tx.session.flush()
+        await tx.session.refresh(task)
+        return public(task)
+
+    async def _section_for(
+        self, session: AsyncSession, project_id: str, section_id: str | None
+    ) -> str | None:
+        if section_id is None:
+            return await session.scalar(
+                select(Section.id)
+                .where(Section.project_id == project_id)
+                .order_by(Section.rank, Section.id)
+                .limit(1)
+            )
+        section = await session.get(Section, section_id)
+        if section is None or section.project_id != project_id:
+            raise Invalid(
+                "no such section in this project", code="unknown_section", field="sectionId"
+            )
+        return section_id
+
+    async def _check_assignee(self, session: AsyncSession, project_id: str, user_id: str) -> None:
+        member = await session.scalar(
+            select(ProjectMember.id).where(
+                ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
+            )
+        )
+        if member is None:
+            raise Invalid(
+                "the assignee must be a member of the project",
+                code="assignee_not_member",
+                field="assigneeId",
+            )
+
+
+async def _find(session: AsyncSession, task_id: str) -> Task:
+    task = await session.get(Task, task_id)
+    if task is None:
+        raise NotFound("task not found", resource="task")
+    return task
+
+
+async def _sibling_ranks(session: AsyncSession, task: Task, *, without: str) -> list[str]:
+    """Ranks of the tasks ``task`` is ordered among: its parent's children, or the
+    top-level tasks of its section."""
+    if task.parent_id is not None:
+        where = Task.parent_id == task.parent_id
+    else:
+        where = and_(
+            Task.project_id == task.project_id,
+            Task.parent_id.is_(None),
+            Task.section_id.is_(None)
+            if task.section_id is None
+            else Task.section_id == task.section_id,
+        )
+    rows = await session.scalars(
+        select(Task.rank).where(where, Task.id != without).order_by(Task.rank, Task.id)
+    )
+    return list(rows)
+
+
+def _filtered(query: Select[Task], filters: TaskFilters) -> Select[Task]:
+    if filters.section_id is not None:
+        query = query.where(Task.section_id == filters.section_id)
+    if filters.status is not None:
+        query = query.where(Task.status == filters.status)
+    if filters.assignee_id is not None:
+        query = query.where(Task.assignee_id == filters.assignee_id)
+    if filters.due_before is not None:
+        query = query.where(Task.due_on < filters.due_before)
+    if filters.due_after is not None:
+        query = query.where(Task.due_on > filters.due_after)
+    if filters.text:
+        pattern = (
+            "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        query = query.where(
+            or_(Task.name.ilike(pattern, escape="\\"), Task.notes.ilike(pattern, escape="\\"))
+        )
+    return query
+
+
+def _encode_cursor(task: Task) -> str:
+    raw = json.dumps([task.rank, task.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank, task_id = json.loads(raw)
+        if isinstance(rank, str) and isinstance(task_id, str):
+            return rank, task_id
+    except (binascii.Error, ValueError, TypeError):
+        pass
+    raise Invalid(
+        "the cursor is not one this server handed out", code="invalid_cursor", field="cursor"
+    )
