@@ -19,6 +19,10 @@ from tasklane.models.event import Event
 from tasklane.schemas.project import MemberPublic, ProjectPublic, Role, SectionPublic
 from tasklane.schemas.task import CommentPublic, Status, TaskPublic
 
+# Sibling ids and their rewritten keys, on the rare mutation that had to spread a
+# crowded order out again (see services/ranking.py); null otherwise.
+Reranked = dict[str, str] | None
+
 
 class EventData(BaseModel):
     """The ``data`` of one durable event type."""
@@ -71,6 +75,7 @@ class SectionCreated(EventData):
     TYPE = "section_created"
     section_id: str
     section: SectionPublic
+    reranked: Reranked = None
 
 
 class SectionUpdated(EventData):
@@ -78,6 +83,7 @@ class SectionUpdated(EventData):
     section_id: str
     section: SectionPublic
     changes: list[str]
+    reranked: Reranked = None
 
 
 class SectionDeleted(EventData):
@@ -89,6 +95,7 @@ class TaskCreated(EventData):
     TYPE = "task_created"
     task_id: str
     task: TaskPublic
+    reranked: Reranked = None
 
 
 class TaskUpdated(EventData):
@@ -98,6 +105,7 @@ class TaskUpdated(EventData):
     task_id: str
     task: TaskPublic
     changes: list[str]
+    reranked: Reranked = None
 
 
 class TaskStatusChanged(EventData):

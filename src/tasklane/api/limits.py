@@ -34,7 +34,7 @@ class TokenBuckets:
         now = self.monotonic()
         tokens, last = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
-        if tokens < 1.0:
+        if tokens < 1.0 - 1e-9:  # tolerate float dust from the refill arithmetic
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.rate
         self._buckets[key] = (tokens - 1.0, now)

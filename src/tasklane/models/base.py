@@ -42,7 +42,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-def ordered_key(length: int = 64) -> String:
+def ordered_key(length: int = 255) -> String:
     """A sort key compared byte by byte: PostgreSQL's locale collations would reorder it."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 

@@ -130,8 +130,6 @@ class ProjectService:
                     ),
                     actor_id=user.id,
                 )
-            await tx.session.flush()
-            await tx.session.refresh(project)
         return view(project, member.role)
 
     async def delete(self, user: User, project_id: str) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from tasklane.clock import Clock
 from tasklane.db import Database
@@ -53,6 +55,9 @@ class Transaction:
         )
         if seq is None:
             raise RuntimeError(f"no project {data.project_id} to append to")
+        loaded = self.session.sync_session.identity_map.get(identity_key(Project, data.project_id))
+        if loaded is not None:  # keep the session's copy in step with the counter
+            set_committed_value(loaded, "last_seq", seq)
         self.event = Event(
             project_id=data.project_id,
             seq=seq,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tasklane.events import SectionCreated, SectionDeleted, SectionUpdated
@@ -11,17 +11,29 @@ from tasklane.models import Section, Task, User
 from tasklane.schemas.project import SectionCreate, SectionPublic, SectionUpdate
 from tasklane.services.access import Action, require
 from tasklane.services.errors import Conflict, NotFound
-from tasklane.services.ranking import rank_at
+from tasklane.services.ranking import place
 from tasklane.services.runtime import Runtime
 
 
-async def section_ranks(session: AsyncSession, project_id: str, *, without: str = "") -> list[str]:
-    rows = await session.scalars(
-        select(Section.rank)
+async def _siblings(
+    session: AsyncSession, project_id: str, *, without: str = ""
+) -> list[tuple[str, str]]:
+    rows = await session.execute(
+        select(Section.id, Section.rank)
         .where(Section.project_id == project_id, Section.id != without)
         .order_by(Section.rank, Section.id)
     )
-    return list(rows)
+    return [(section_id, rank) for section_id, rank in rows]
+
+
+async def _rerank(session: AsyncSession, reranked: dict[str, str]) -> None:
+    for section_id, rank in reranked.items():
+        await session.execute(
+            update(Section)
+            .where(Section.id == section_id)
+            .values(rank=rank)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class SectionService:
@@ -41,17 +53,24 @@ class SectionService:
     async def create(self, user: User, project_id: str, body: SectionCreate) -> SectionPublic:
         async with self.runtime.transaction() as tx:
             await require(tx.session, project_id, user.id, Action.EDIT, lock=True)
+            rank, reranked = place(await _siblings(tx.session, project_id), body.position)
+            await _rerank(tx.session, reranked)
             section = Section(
                 id=self.runtime.ids.new("sec"),
                 project_id=project_id,
                 name=body.name,
-                rank=rank_at(await section_ranks(tx.session, project_id), body.position),
+                rank=rank,
                 created_at=self.runtime.clock.now(),
             )
             tx.session.add(section)
             public = SectionPublic.model_validate(section)
             await tx.emit(
-                SectionCreated(project_id=project_id, section_id=section.id, section=public),
+                SectionCreated(
+                    project_id=project_id,
+                    section_id=section.id,
+                    section=public,
+                    reranked=reranked or None,
+                ),
                 actor_id=user.id,
             )
         return public
@@ -66,12 +85,14 @@ class SectionService:
             if body.name is not None and body.name != section.name:
                 section.name = body.name
                 changes.append("name")
+            reranked: dict[str, str] = {}
             if body.position is not None:
-                others = await section_ranks(tx.session, section.project_id, without=section.id)
-                rank = rank_at(others, body.position)
+                others = await _siblings(tx.session, section.project_id, without=section.id)
+                here = sum(1 for _, rank in others if rank < section.rank)
                 # Moving to where it already is keeps the key: no change, no event.
-                if _position_of(others, section.rank) != min(body.position, len(others)):
-                    section.rank = rank
+                if here != min(body.position, len(others)):
+                    section.rank, reranked = place(others, body.position)
+                    await _rerank(tx.session, reranked)
                     changes.append("rank")
             public = SectionPublic.model_validate(section)
             if changes:
@@ -81,6 +102,7 @@ class SectionService:
                         section_id=section.id,
                         section=public,
                         changes=[to_camel(c) for c in changes],
+                        reranked=reranked or None,
                     ),
                     actor_id=user.id,
                 )
@@ -113,8 +135,3 @@ class SectionService:
         if section is None:
             raise NotFound("section not found", resource="section")
         return section
-
-
-def _position_of(others: list[str], rank: str) -> int:
-    """Where a key sorts among ``others``."""
-    return sum(1 for other in others if other < rank)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy import Select, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tasklane.events import TaskCreated, TaskDeleted, TaskStatusChanged, TaskUpdated
@@ -17,7 +17,7 @@ from tasklane.models import Project, ProjectMember, Section, Task, User
 from tasklane.schemas.task import TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
 from tasklane.services.access import Action, require
 from tasklane.services.errors import Invalid, NotFound
-from tasklane.services.ranking import rank_at
+from tasklane.services.ranking import place
 from tasklane.services.runtime import Runtime, Transaction
 
 
@@ -190,11 +190,13 @@ class TaskService:
                 await self._section_for(tx.session, task.project_id, body.section_id)
                 task.section_id = body.section_id
                 changes.append("sectionId")
-            siblings = await _sibling_ranks(tx.session, task, without=task.id)
-            here = sum(1 for rank in siblings if rank < task.rank)
+            siblings = await _siblings(tx.session, task, without=task.id)
+            here = sum(1 for _, rank in siblings if rank < task.rank)
             target = len(siblings) if body.position is None else min(body.position, len(siblings))
+            reranked: dict[str, str] = {}
             if changes or here != target:
-                task.rank = rank_at(siblings, target)
+                task.rank, reranked = place(siblings, target)
+                await _rerank(tx.session, reranked)
                 changes.append("rank")
             if not changes:
                 return public(task)
@@ -202,7 +204,11 @@ class TaskService:
             fresh = await self._reload(tx, task)
             await tx.emit(
                 TaskUpdated(
-                    project_id=task.project_id, task_id=task.id, task=fresh, changes=changes
+                    project_id=task.project_id,
+                    task_id=task.id,
+                    task=fresh,
+                    changes=changes,
+                    reranked=reranked or None,
                 ),
                 actor_id=user.id,
             )
@@ -269,11 +275,15 @@ class TaskService:
             created_at=now,
             modified_at=now,
         )
-        task.rank = rank_at(await _sibling_ranks(tx.session, task, without=""), body.position)
+        task.rank, reranked = place(await _siblings(tx.session, task, without=""), body.position)
+        await _rerank(tx.session, reranked)
         tx.session.add(task)
         fresh = await self._reload(tx, task)
         await tx.emit(
-            TaskCreated(project_id=project_id, task_id=task.id, task=fresh), actor_id=user.id
+            TaskCreated(
+                project_id=project_id, task_id=task.id, task=fresh, reranked=reranked or None
+            ),
+            actor_id=user.id,
         )
         return fresh
 
@@ -326,9 +336,9 @@ async def _find(session: AsyncSession, task_id: str) -> Task:
     return task
 
 
-async def _sibling_ranks(session: AsyncSession, task: Task, *, without: str) -> list[str]:
-    """Ranks of the tasks ``task`` is ordered among: its parent's children, or the
-    top-level tasks of its section."""
+async def _siblings(session: AsyncSession, task: Task, *, without: str) -> list[tuple[str, str]]:
+    """Ids and ranks of the tasks ``task`` is ordered among, in order: its parent's
+    children, or the top-level tasks of its section."""
     if task.parent_id is not None:
         where = Task.parent_id == task.parent_id
     else:
@@ -339,10 +349,20 @@ async def _sibling_ranks(session: AsyncSession, task: Task, *, without: str) -> 
             if task.section_id is None
             else Task.section_id == task.section_id,
         )
-    rows = await session.scalars(
-        select(Task.rank).where(where, Task.id != without).order_by(Task.rank, Task.id)
+    rows = await session.execute(
+        select(Task.id, Task.rank).where(where, Task.id != without).order_by(Task.rank, Task.id)
     )
-    return list(rows)
+    return [(task_id, rank) for task_id, rank in rows]
+
+
+async def _rerank(session: AsyncSession, reranked: dict[str, str]) -> None:
+    for task_id, rank in reranked.items():
+        await session.execute(
+            update(Task)
+            .where(Task.id == task_id)
+            .values(rank=rank)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _filtered(query: Select[Task], filters: TaskFilters) -> Select[Task]:

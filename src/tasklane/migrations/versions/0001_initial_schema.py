@@ -131,7 +131,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "rank",
-            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            sa.String(length=255).with_variant(sa.String(length=255, collation="C"), "postgresql"),
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -161,7 +161,7 @@ def upgrade() -> None:
         sa.Column("completed_by", sa.String(length=32), nullable=True),
         sa.Column(
             "rank",
-            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            sa.String(length=255).with_variant(sa.String(length=255, collation="C"), "postgresql"),
             nullable=False,
         ),
         sa.Column("created_by", sa.String(length=32), nullable=False),

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from tasklane.clock import FrozenClock, iso_millis
+from tasklane.ids import IdGenerator, hash_secret, new_secret
+
+
+def test_timestamps_are_utc_iso_with_milliseconds_and_z() -> None:
+    moment = datetime(2026, 1, 2, 3, 4, 5, 678_901, tzinfo=timezone(timedelta(hours=2)))
+    assert iso_millis(moment) == "2026-01-02T01:04:05.678Z"
+
+
+def test_a_frozen_clock_stands_still_until_set() -> None:
+    clock = FrozenClock(datetime(2026, 1, 1, 12, 0, 0, 123_456, tzinfo=UTC))
+    assert clock.now() == datetime(2026, 1, 1, 12, 0, 0, 123_000, tzinfo=UTC)
+    assert clock.now() == clock.now()
+    clock.set(datetime(2026, 1, 2, tzinfo=UTC))
+    assert clock.today().isoformat() == "2026-01-02"
+
+
+def test_seeded_ids_repeat_and_carry_their_prefix() -> None:
+    first = [IdGenerator.seeded(42).new("task") for _ in range(3)]
+    again = IdGenerator.seeded(42)
+    assert again.new("task") == first[0]
+    assert first[0].startswith("task_")
+    assert len(first[0]) == len("task_") + 16
+    assert IdGenerator.seeded(43).new("task") != first[0]
+
+
+def test_secrets_are_never_seeded_and_stored_only_hashed() -> None:
+    one, two = new_secret(), new_secret()
+    assert one != two
+    assert one.startswith("tl_")
+    assert len(hash_secret(one)) == 64
