@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, StringConstraints
+from pydantic import BaseModel, ConfigDict, PlainSerializer, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
 from tasklane.clock import iso_millis
@@ -30,6 +30,20 @@ class InputModel(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
     )
+
+
+class PatchModel(InputModel):
+    """A partial update: fields left out stay as they are. ``null`` is accepted only for
+    the fields named in ``nullable`` (it clears them); for any other it is an error."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_for_required_fields(self) -> Self:
+        for field in sorted(self.model_fields_set - self.nullable):
+            if getattr(self, field) is None:
+                raise ValueError(f"{to_camel(field)} cannot be null")
+        return self
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 from pydantic import EmailStr, Field, StringConstraints, model_validator
 
 from tasklane.schemas.auth import UserPublic
-from tasklane.schemas.base import Identifier, InputModel, Name, Notes, PublicModel, Timestamp
+from tasklane.schemas.base import (
+    Identifier,
+    InputModel,
+    Name,
+    Notes,
+    PatchModel,
+    PublicModel,
+    Timestamp,
+)
 
 Role = Literal["owner", "editor", "commenter", "viewer"]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -22,7 +30,7 @@ class ProjectCreate(InputModel):
     sections: list[Name] = Field(default_factory=lambda: list(DEFAULT_SECTIONS), max_length=50)
 
 
-class ProjectUpdate(InputModel):
+class ProjectUpdate(PatchModel):
     name: Name | None = None
     description: Notes | None = None
     color: Color | None = None
@@ -80,7 +88,7 @@ class SectionCreate(InputModel):
     position: Annotated[int, Field(ge=0)] | None = None
 
 
-class SectionUpdate(InputModel):
+class SectionUpdate(PatchModel):
     name: Name | None = None
     position: Annotated[int, Field(ge=0)] | None = None
 

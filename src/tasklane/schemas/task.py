@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from tasklane.schemas.base import Identifier, InputModel, LongName, Notes, PublicModel, Timestamp
+from tasklane.schemas.base import (
+    Identifier,
+    InputModel,
+    LongName,
+    Notes,
+    PatchModel,
+    PublicModel,
+    Timestamp,
+)
 
 Status = Literal["todo", "in_progress", "done"]
 CommentText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -26,8 +34,10 @@ class TaskCreate(InputModel):
     position: Position | None = Field(None, description="Index among siblings; default: last.")
 
 
-class TaskUpdate(InputModel):
+class TaskUpdate(PatchModel):
     """Fields left out stay as they are; ``null`` clears the assignee or due date."""
+
+    nullable = frozenset({"assignee_id", "due_on"})
 
     name: LongName | None = None
     notes: Notes | None = None

@@ -139,8 +139,6 @@ class TaskService:
             changes: list[str] = []
             for field in sorted(body.model_fields_set):
                 value = getattr(body, field)
-                if value is None and field in ("name", "notes", "status"):
-                    raise Invalid(f"{to_camel(field)} cannot be null", field=to_camel(field))
                 if getattr(task, field) == value:
                     continue
                 if field == "assignee_id" and value is not None:
