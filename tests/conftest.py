@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tasklane.app import build_services, create_app
+from tasklane.app import build_services
 from tasklane.services import Services
 from tasklane.settings import Settings
 from tests.backends import BACKENDS, throwaway_database
-from tests.live import live_server
+from tests.live import LiveStack, live_stack
 
 _emails = itertools.count(1)
 
@@ -35,6 +35,8 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "mutation_burst": 10_000,
         "auth_rate": 10_000.0,
         "auth_burst": 10_000,
+        "host": "127.0.0.1",
+        "log_level": "warning",
     }
     values.update(overrides)
     return Settings(**values)
@@ -66,10 +68,16 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
 
 
 @pytest.fixture(scope="session")
-def base_url(settings: Settings) -> Iterator[str]:
-    """The app served by a real uvicorn over real sockets."""
-    with live_server(create_app(settings)) as url:
-        yield url
+def live(settings: Settings) -> Iterator[LiveStack]:
+    """The app and the realtime gateway, served by real uvicorns over real sockets, as
+    ``tasklane serve`` runs them: one process, one event loop, one in-memory broker."""
+    with live_stack(settings) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def base_url(live: LiveStack) -> str:
+    return live.api_url
 
 
 @dataclass

@@ -1,31 +1,80 @@
-"""A real uvicorn server in a background thread, on a port the OS picks."""
+"""Real uvicorn servers in a background thread, on ports the OS picks."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from tasklane.app import Role, Stack, build_stack
+from tasklane.serving import build_servers, serve_together
+from tasklane.settings import Settings
+
+
+def _bound_port(server: uvicorn.Server) -> int:
+    port: int = server.servers[0].sockets[0].getsockname()[1]
+    return port
+
+
+@contextmanager
+def running(servers: list[uvicorn.Server], stack: Stack | None = None) -> Iterator[list[int]]:
+    """Serve ``servers`` in one event loop in a thread; yields their ports. The
+    ``stack`` is closed in that same loop once they have stopped."""
+
+    async def serve() -> None:
+        try:
+            await serve_together(servers)
+        finally:
+            if stack is not None:
+                await stack.close()
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not all(server.started for server in servers):
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test servers did not start")
+        time.sleep(0.01)
+    try:
+        yield [_bound_port(server) for server in servers]
+    finally:
+        for server in servers:
+            server.should_exit = True
+        thread.join(timeout=30)
+
 
 @contextmanager
 def live_server(app: ASGIApp) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 over real sockets; yields its base URL."""
+    """Serve one ``app`` on 127.0.0.1 over real sockets; yields its base URL."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
+    with running([uvicorn.Server(config)]) as (port,):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+
+
+@dataclass
+class LiveStack:
+    stack: Stack
+    api_url: str  # http://127.0.0.1:PORT
+    ws_url: str  # ws://127.0.0.1:WS_PORT (the gateway's HTTP side is http://…)
+    gateway_http: str
+
+
+@contextmanager
+def live_stack(settings: Settings, role: Role = "all") -> Iterator[LiveStack]:
+    """The app and the realtime gateway on one stack, as ``tasklane serve`` runs them."""
+    stack = build_stack(settings, role)
+    servers = build_servers(stack, role, port=0, ws_port=0)
+    with running(servers, stack) as ports:
+        api, gateway = (ports[0], ports[1]) if role == "all" else (ports[0], ports[0])
+        yield LiveStack(
+            stack,
+            f"http://127.0.0.1:{api}",
+            f"ws://127.0.0.1:{gateway}",
+            f"http://127.0.0.1:{gateway}",
+        )

@@ -1,14 +1,20 @@
-"""``create_app(settings)``: wires the database, broker, services and routes."""
+"""Wiring: ``build_stack(settings, role)`` makes the shared parts once;
+``create_app`` is the HTTP app on ``PORT`` and ``create_gateway`` the realtime app on
+``WS_PORT``. ``tasklane serve`` runs both in one process and one event loop by default,
+or one of them with ``--role``."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal, Protocol
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.applications import Starlette
 
 from tasklane import __version__, api
 from tasklane.api import errors
@@ -18,10 +24,35 @@ from tasklane.clock import Clock, SystemClock
 from tasklane.db import Database
 from tasklane.ids import IdGenerator
 from tasklane.realtime.broker import Broker
+from tasklane.realtime.gateway import Gateway, create_gateway
+from tasklane.realtime.hub import Hub, HubLimits
 from tasklane.realtime.memory_broker import MemoryBroker
+from tasklane.realtime.metrics import GatewayMetrics
+from tasklane.realtime.notifier import GatewayNotifier, GatewayPresence
+from tasklane.realtime.presence import MemoryPresence
 from tasklane.services import Services
 from tasklane.services.runtime import Runtime
 from tasklane.settings import Settings
+
+Role = Literal["all", "api", "realtime"]
+
+
+class PresenceReader(Protocol):
+    async def list(self, project_id: str) -> list[dict[str, str]]: ...
+
+
+@dataclass
+class Stack:
+    """Everything one process shares between its apps."""
+
+    settings: Settings
+    services: Services
+    presence: PresenceReader
+    gateway: Gateway | None  # None in an API-only process
+
+    async def close(self) -> None:
+        await self.services.runtime.broker.close()
+        await self.services.runtime.db.dispose()
 
 
 def password_hasher(settings: Settings) -> PasswordHasher:
@@ -50,25 +81,63 @@ def build_services(
     )
 
 
-def create_app(
+def build_stack(
     settings: Settings,
+    role: Role = "all",
     *,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
-    broker: Broker | None = None,
+) -> Stack:
+    """The parts of one process. ``api`` reaches a gateway in another process through
+    its ``/broadcast`` endpoint; ``all`` and ``realtime`` deliver in memory."""
+    if role == "api":
+        secret, url = settings.resolved_broadcast_secret(), settings.resolved_gateway_url()
+        services = build_services(
+            settings, clock=clock, ids=ids, broker=GatewayNotifier(url, secret)
+        )
+        return Stack(settings, services, GatewayPresence(url, secret), None)
+    services = build_services(settings, clock=clock, ids=ids, broker=MemoryBroker())
+    presence = MemoryPresence()
+    metrics = GatewayMetrics()
+    hub = Hub(
+        log=services.events,
+        access=services.projects.can_read,
+        presence=presence,
+        broker=services.runtime.broker,
+        clock=services.runtime.clock,
+        metrics=metrics,
+        limits=HubLimits(
+            queue_messages=settings.ws_queue_messages,
+            queue_bytes=settings.ws_queue_bytes,
+            gap_wait=settings.gap_wait_ms / 1000,
+            max_replay=settings.replay_max_events,
+        ),
+    )
+    gateway = Gateway(settings, services, hub, presence, metrics)
+    return Stack(settings, services, presence, gateway)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    stack: Stack | None = None,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
 ) -> FastAPI:
     """The HTTP app on ``PORT``: the JSON API under ``/api`` and health checks.
 
-    The database schema must already be migrated (``tasklane migrate``; ``tasklane
-    serve`` does it on start).
+    Given a ``stack``, the app uses it and leaves closing it to its owner; otherwise it
+    builds one of its own and closes it on shutdown. The database schema must already
+    be migrated (``tasklane migrate``; ``tasklane serve`` does it on start).
     """
-    services = build_services(settings, clock=clock, ids=ids, broker=broker)
+    owned = stack is None
+    parts = stack or build_stack(settings, clock=clock, ids=ids)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        await services.runtime.broker.close()
-        await services.runtime.db.dispose()
+        if owned:
+            await parts.close()
 
     app = FastAPI(
         title="Tasklane",
@@ -77,7 +146,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.services = services
+    app.state.services = parts.services
+    app.state.stack = parts
     app.state.limits = Limits(
         mutations=TokenBuckets(settings.mutation_rate, settings.mutation_burst),
         anonymous=TokenBuckets(settings.auth_rate, settings.auth_burst),
@@ -92,3 +162,10 @@ def create_app(
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+def create_realtime_app(stack: Stack) -> Starlette:
+    """The realtime gateway on ``WS_PORT``, on the stack's hub."""
+    if stack.gateway is None:
+        raise ValueError("an API-only stack has no gateway")
+    return create_gateway(stack.gateway)

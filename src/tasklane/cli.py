@@ -6,13 +6,13 @@ import asyncio
 import logging
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
 from tasklane import demo
-from tasklane.app import build_services, create_app
+from tasklane.app import Role, build_services, build_stack
 from tasklane.migrate import upgrade
+from tasklane.serving import build_servers, serve_together
 from tasklane.settings import Settings
 
 cli = typer.Typer(help="Tasklane: a live, Asana-style work manager.", no_args_is_help=True)
@@ -39,24 +39,41 @@ def serve(
     demo_data: bool = typer.Option(
         False, "--demo", help="Load demo data first if the database is empty."
     ),
+    role: str = typer.Option(
+        "all",
+        "--role",
+        help="all: the app on PORT and the realtime gateway on WS_PORT; "
+        "api or realtime: one side only.",
+    ),
 ) -> None:
-    """Migrate the database, then serve the app on PORT."""
+    """Migrate the database, then serve the app on PORT and the gateway on WS_PORT."""
+    if role not in ("all", "api", "realtime"):
+        raise typer.BadParameter("choose all, api or realtime", param_hint="--role")
     settings = Settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
     )
-    asyncio.run(_prepare(settings, with_demo=demo_data))
-    console.print(
-        f"Tasklane on [bold]http://{settings.host}:{settings.port}[/bold] "
-        f"(API docs at /docs) · database {settings.database_url}"
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        proxy_headers=False,
-    )
+    asyncio.run(_serve(settings, role, with_demo=demo_data))  # type: ignore[arg-type]
+
+
+async def _serve(settings: Settings, role: Role, *, with_demo: bool) -> None:
+    await _prepare(settings, with_demo=with_demo)
+    stack = build_stack(settings, role)
+    if role != "realtime":
+        console.print(
+            f"Tasklane on [bold]http://{settings.host}:{settings.port}[/bold] "
+            f"(API docs at /docs) · database {settings.database_url}"
+        )
+    if role != "api":
+        console.print(
+            f"Realtime gateway on [bold]ws://{settings.host}:{settings.ws_port}/ws[/bold]"
+        )
+    try:
+        await serve_together(
+            build_servers(stack, role, port=settings.port, ws_port=settings.ws_port)
+        )
+    finally:
+        await stack.close()
 
 
 async def _prepare(settings: Settings, *, with_demo: bool) -> None:

@@ -169,6 +169,34 @@ DURABLE_TYPES: dict[str, type[EventData]] = {
 }
 
 
+class PresenceData(BaseModel):
+    """The ``data`` of the ephemeral presence events, which have no ``seq`` and are never
+    stored: ``user_connected`` when a user's first connection joins a project,
+    ``user_disconnected`` when their last one leaves."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    project_id: str
+    user_id: str
+    name: str
+
+
+PRESENCE_TYPES = ("user_connected", "user_disconnected")
+
+
+def presence_frame(type: str, data: PresenceData, at: datetime) -> dict[str, Any]:
+    """An ephemeral presence event: the envelope without ``seq``."""
+    if type not in PRESENCE_TYPES:
+        raise ValueError(f"not a presence event: {type}")
+    return {
+        "type": type,
+        "projectId": data.project_id,
+        "userId": data.user_id,
+        "data": data.model_dump(mode="json", by_alias=True),
+        "timestamp": iso_millis(at),
+    }
+
+
 class EventEnvelope(BaseModel):
     """What a client receives for every durable event (documented in docs/protocol.md)."""
 

@@ -15,7 +15,7 @@ import secrets
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 16
 
-PREFIXES = frozenset({"user", "ws", "proj", "mem", "sec", "task", "cmt", "tok", "evt"})
+PREFIXES = frozenset({"user", "ws", "proj", "mem", "sec", "task", "cmt", "tok", "evt", "conn"})
 
 
 class IdGenerator:

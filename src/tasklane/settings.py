@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +21,7 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Interface both ports bind to.")
     port: int = Field(3001, ge=0, le=65535, description="HTTP port: pages and the JSON API.")
+    ws_port: int = Field(3002, ge=0, le=65535, description="Realtime gateway port.")
     data_dir: Path = Field(Path("."), description="Where Tasklane keeps its own files.")
     database_url: str = Field(
         "", description="SQLAlchemy async URL; default: SQLite file DATA_DIR/tasklane.db."
@@ -39,6 +41,38 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(4, ge=1, description="Password hashing lanes.")
     event_page_limit: int = Field(500, ge=1, description="Most events one poll returns.")
     page_limit: int = Field(500, ge=1, description="Most items one list page returns.")
+    broadcast_secret: str | None = Field(
+        None, description="Bearer secret of POST :WS_PORT/broadcast; generated if unset."
+    )
+    gateway_url: str | None = Field(
+        None, description="Where an API-only process notifies the gateway; default its own."
+    )
+    ticket_ttl_seconds: int = Field(30, ge=1, description="Lifetime of a realtime ticket.")
+    ws_max_connections_per_user: int = Field(
+        20, ge=1, description="Open connections a user may hold."
+    )
+    ws_max_connections_per_ip: int = Field(500, ge=1, description="Open connections per address.")
+    ws_max_frame_bytes: int = Field(65_536, ge=256, description="Largest client frame accepted.")
+    ws_messages_per_second: float = Field(20.0, gt=0, description="Client frames/s per connection.")
+    ws_message_burst: int = Field(40, ge=1, description="Client frame burst per connection.")
+    ws_abuse_strikes: int = Field(
+        20, ge=1, description="Refused frames in a row before the connection is closed."
+    )
+    ws_queue_messages: int = Field(2_000, ge=1, description="Send queue length per connection.")
+    ws_queue_bytes: int = Field(8_388_608, ge=1024, description="Send queue bytes per connection.")
+    heartbeat_seconds: float = Field(
+        20.0, gt=0, description="Ping interval; a peer silent for twice this is dropped."
+    )
+    replay_max_events: int = Field(
+        10_000, ge=1, description="Most events a join replays before resync_required."
+    )
+    gap_wait_ms: int = Field(50, ge=0, description="How long an early event waits for a gap.")
+    catch_up_seconds: float = Field(
+        2.0, gt=0, description="How often rooms are compared with the log's head."
+    )
+    drain_spread_ms: int = Field(
+        5_000, ge=0, description="Shutdown spreads reconnects over this window."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @model_validator(mode="after")
@@ -47,6 +81,21 @@ class Settings(BaseSettings):
             path = (self.data_dir / "tasklane.db").as_posix()
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")
         return self
+
+    def resolved_broadcast_secret(self) -> str:
+        """The broadcast secret: configured, or generated once into DATA_DIR and shared
+        by every process started with the same DATA_DIR."""
+        if self.broadcast_secret:
+            return self.broadcast_secret
+        path = self.data_dir / ".tasklane-broadcast-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32) + "\n")
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def resolved_gateway_url(self) -> str:
+        return self.gateway_url or f"http://127.0.0.1:{self.ws_port}"
 
     def app_origins(self) -> list[str]:
         """Origins trusted for cookie-authenticated requests: the app's own, plus extras."""

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from tasklane.api import auth, comments, events, health, projects, sections, tasks
+from tasklane.api import auth, comments, events, health, projects, realtime, sections, tasks
 
 routers: list[APIRouter] = [
     health.router,
@@ -12,4 +12,5 @@ routers: list[APIRouter] = [
     tasks.router,
     comments.router,
     events.router,
+    realtime.router,
 ]

@@ -5,7 +5,7 @@ from tasklane.models.comment import Comment
 from tasklane.models.event import Event
 from tasklane.models.project import Project, ProjectMember, Section
 from tasklane.models.task import Task
-from tasklane.models.user import Token, User, Workspace
+from tasklane.models.user import Ticket, Token, User, Workspace
 
 __all__ = [
     "Base",
@@ -15,6 +15,7 @@ __all__ = [
     "ProjectMember",
     "Section",
     "Task",
+    "Ticket",
     "Token",
     "User",
     "Workspace",

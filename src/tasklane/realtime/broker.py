@@ -14,12 +14,16 @@ class BrokerMessage:
     """One already-serialised frame for a project's room.
 
     ``seq`` is the event's place in the project's log, or ``None`` for ephemeral
-    frames (presence) that are never stored.
+    frames (presence) that are never stored. ``type`` is the event type, so a gateway
+    can act on access changes without parsing every frame; ``published_at`` (epoch
+    seconds) measures publish-to-send latency.
     """
 
     project_id: str
     seq: int | None
+    type: str
     frame: bytes
+    published_at: float = 0.0
 
 
 Listener = Callable[[BrokerMessage], Awaitable[None]]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 
 from tasklane.services.auth import AuthService
+from tasklane.services.broadcasts import BroadcastService
 from tasklane.services.comments import CommentService
 from tasklane.services.event_log import EventLog
 from tasklane.services.members import MemberService
@@ -27,6 +28,7 @@ class Services:
     tasks: TaskService
     comments: CommentService
     events: EventLog
+    broadcasts: BroadcastService
 
     @classmethod
     def build(cls, runtime: Runtime, hasher: PasswordHasher, session_ttl: timedelta) -> Services:
@@ -39,4 +41,5 @@ class Services:
             tasks=TaskService(runtime),
             comments=CommentService(runtime),
             events=EventLog(runtime.db),
+            broadcasts=BroadcastService(runtime),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from tasklane.ids import hash_secret, new_secret
-from tasklane.models import Token, User
+from tasklane.models import Ticket, Token, User
 from tasklane.schemas.auth import RegisterIn, TokenCreate
 from tasklane.services.errors import Conflict, NotFound, Unauthorized
 from tasklane.services.runtime import Runtime
@@ -85,6 +85,33 @@ class AuthService:
         if expires_at is not None and expires_at <= self.runtime.clock.now():
             return None
         return user
+
+    async def issue_ticket(self, user: User, ttl: timedelta) -> tuple[str, datetime]:
+        """A single-use secret that opens one realtime connection within ``ttl``."""
+        secret = new_secret()
+        expires_at = self.runtime.clock.now() + ttl
+        async with self.runtime.db.write() as session:
+            await session.execute(
+                delete(Ticket).where(Ticket.expires_at <= self.runtime.clock.now())
+            )
+            session.add(
+                Ticket(secret_hash=hash_secret(secret), user_id=user.id, expires_at=expires_at)
+            )
+        return secret, expires_at
+
+    async def redeem_ticket(self, secret: str) -> User | None:
+        """The ticket's user, if it is valid; either way it can never be used again."""
+        async with self.runtime.db.write() as session:
+            row = (
+                await session.execute(
+                    delete(Ticket)
+                    .where(Ticket.secret_hash == hash_secret(secret))
+                    .returning(Ticket.user_id, Ticket.expires_at)
+                )
+            ).first()
+            if row is None or row.expires_at <= self.runtime.clock.now():
+                return None
+            return await session.get(User, row.user_id)
 
     async def create_token(self, user: User, body: TokenCreate) -> tuple[Token, str]:
         async with self.runtime.db.write() as session:

@@ -36,6 +36,16 @@ class EventLog:
             )
             return LogPage(events=list(rows), head=head or 0)
 
+    async def heads(self, project_ids: list[str]) -> dict[str, int]:
+        """The latest ``seq`` of each project (0 for one with no events)."""
+        if not project_ids:
+            return {}
+        async with self.db.read() as session:
+            rows = await session.execute(
+                select(Project.id, Project.last_seq).where(Project.id.in_(project_ids))
+            )
+            return {project_id: seq for project_id, seq in rows}
+
     async def read(self, user: User, project_id: str, after: int, limit: int) -> LogPage:
         """``after`` for a member of the project (viewers included)."""
         async with self.db.read() as session:

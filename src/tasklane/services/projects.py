@@ -17,7 +17,7 @@ from tasklane.schemas.project import (
     SectionPublic,
 )
 from tasklane.services.access import Action, require
-from tasklane.services.errors import NotFound
+from tasklane.services.errors import NotFound, ServiceError
 from tasklane.services.ranking import rank_at
 from tasklane.services.runtime import Runtime, Transaction
 
@@ -56,6 +56,15 @@ class ProjectService:
         async with self.runtime.db.read() as session:
             project, member = await require(session, project_id, user.id, Action.READ)
             return view(project, member.role)
+
+    async def can_read(self, user_id: str, project_id: str) -> bool:
+        """Whether the user may follow the project (any role; the project is live)."""
+        async with self.runtime.db.read() as session:
+            try:
+                await require(session, project_id, user_id, Action.READ)
+            except ServiceError:
+                return False
+            return True
 
     async def create(self, user: User, body: ProjectCreate) -> ProjectView:
         ids, now = self.runtime.ids, self.runtime.clock.now()

@@ -10,6 +10,7 @@ committed is in the log even if publishing fails.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -90,7 +91,15 @@ class Runtime:
             await self.publish(tx.event)
 
     async def publish(self, event: Event) -> None:
-        message = BrokerMessage(event.project_id, event.seq, encode(event_frame(event)))
+        message = BrokerMessage(
+            project_id=event.project_id,
+            seq=event.seq,
+            type=event.type,
+            frame=encode(event_frame(event)),
+            # Wall time, not the app clock: it measures delivery, which a frozen
+            # gym clock must not distort.
+            published_at=time.time(),
+        )
         try:
             await self.broker.publish(message)
         except Exception:

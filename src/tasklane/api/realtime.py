@@ -1,0 +1,51 @@
+"""What the API says about the realtime side: tickets and presence."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, status
+
+from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
+from tasklane.schemas.base import PublicModel, Timestamp
+
+router = APIRouter(prefix="/api", tags=["realtime"])
+
+
+class TicketOut(PublicModel):
+    ticket: str
+    expires_at: Timestamp
+    url: str
+
+
+class PresentUser(PublicModel):
+    user_id: str
+    name: str
+
+
+@router.post("/realtime/ticket", status_code=status.HTTP_201_CREATED)
+async def create_ticket(
+    request: Request, user: CurrentUser, services: ServicesDep, settings: SettingsDep
+) -> TicketOut:
+    """A single-use ticket for ``ws://…:WS_PORT/ws?ticket=…``, for clients that can send
+    neither the session cookie nor an Authorization header. It expires in
+    ``TICKET_TTL_SECONDS``."""
+    ticket, expires_at = await services.auth.issue_ticket(
+        user, timedelta(seconds=settings.ticket_ttl_seconds)
+    )
+    host = request.url.hostname or settings.host
+    return TicketOut(
+        ticket=ticket,
+        expires_at=expires_at,
+        url=f"ws://{host}:{settings.ws_port}/ws?ticket={ticket}",
+    )
+
+
+@router.get("/projects/{project_id}/presence")
+async def presence(
+    project_id: str, request: Request, user: CurrentUser, services: ServicesDep
+) -> list[PresentUser]:
+    """Who is viewing the project now: one entry per user, however many tabs."""
+    await services.projects.get(user, project_id)
+    people = await request.app.state.stack.presence.list(project_id)
+    return [PresentUser.model_validate(person) for person in people]

@@ -1,0 +1,299 @@
+"""The realtime gateway on ``WS_PORT``: ``/ws``, ``/broadcast``, ``/presence``,
+``/healthz``, ``/readyz`` and ``/metrics``. It only moves bytes: frames are parsed by
+``wire``, delivered by the ``Hub``, and events are read through the services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tasklane.api.deps import SESSION_COOKIE
+from tasklane.api.limits import TokenBuckets
+from tasklane.error_shape import error_response
+from tasklane.models import User
+from tasklane.realtime import closes, wire
+from tasklane.realtime.hub import Connection, Hub
+from tasklane.realtime.metrics import GatewayMetrics
+from tasklane.realtime.presence import PresenceStore
+from tasklane.services import Services
+from tasklane.services.errors import ServiceError
+from tasklane.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Refusal:
+    code: int
+    reason: str
+    metric: str
+
+
+class AppendBody(BaseModel):
+    """Append a new event to a project's log and deliver it."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    project_id: str = Field(min_length=1, max_length=40)
+    type: str = Field(min_length=1, max_length=40)
+    data: dict[str, Any] = Field(default_factory=dict)
+    user_id: str | None = Field(None, max_length=40)
+
+
+class NotifyBody(BaseModel):
+    """An event committed elsewhere: deliver the log up to ``seq``."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    project_id: str = Field(min_length=1, max_length=40)
+    seq: int = Field(ge=1)
+
+
+class Gateway:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        hub: Hub,
+        presence: PresenceStore,
+        metrics: GatewayMetrics,
+        jitter: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.services = services
+        self.hub = hub
+        self.presence = presence
+        self.metrics = metrics
+        self.secret = settings.resolved_broadcast_secret()
+        self.jitter = jitter or random.Random()
+        self.broker_alive = True
+
+    # -- /ws ---------------------------------------------------------------------------
+
+    async def authenticate(self, ws: WebSocket) -> User | Refusal:
+        ticket = ws.query_params.get("ticket")
+        if ticket is not None:
+            user = await self.services.auth.redeem_ticket(ticket)
+            return user or Refusal(closes.UNAUTHORIZED, "invalid or expired ticket", "ticket")
+        header = ws.headers.get("authorization", "")
+        secret = header[7:].strip() if header.lower().startswith("bearer ") else None
+        if secret is None:
+            secret = ws.cookies.get(SESSION_COOKIE)
+            origin = ws.headers.get("origin")
+            # Browsers send cookies whichever site opened the socket: only the app's own
+            # pages may use them here (cross-site WebSocket hijacking).
+            if secret and origin is not None and origin not in self.settings.app_origins():
+                return Refusal(closes.ORIGIN_REFUSED, "origin not allowed", "origin")
+        if not secret:
+            return Refusal(closes.UNAUTHORIZED, "sign in or send a Bearer token", "missing")
+        user = await self.services.auth.authenticate(secret)
+        return user or Refusal(closes.UNAUTHORIZED, "invalid or expired credentials", "invalid")
+
+    async def websocket(self, ws: WebSocket) -> None:
+        try:
+            outcome = await self.authenticate(ws)
+        except Exception:
+            log.exception("authentication failed")
+            outcome = Refusal(closes.SHUTDOWN, '{"retryAfterMs":1000}', "unavailable")
+        await ws.accept()
+        address = ws.client.host if ws.client else "unknown"
+        if not isinstance(outcome, Refusal) and self._over_limit(outcome.id, address):
+            outcome = Refusal(closes.TOO_MANY_CONNECTIONS, "too many connections", "limit")
+        if isinstance(outcome, Refusal):
+            self.metrics.rejected_auths.labels(reason=outcome.metric).inc()
+            log.info("connection refused: %s", outcome.reason, extra={"address": address})
+            await ws.close(outcome.code, outcome.reason)
+            return
+        conn = self.hub.connect(
+            self.services.runtime.ids.new("conn"), outcome.id, outcome.name, address
+        )
+        log.info("connected", extra={"connection_id": conn.id, "user_id": conn.user_id})
+        conn.send(wire.connected(conn.id, conn.user_id, self.settings.heartbeat_seconds))
+        pump = asyncio.create_task(self._pump(ws, conn))
+        reader = asyncio.create_task(self._read(ws, conn))
+        try:
+            await asyncio.wait({pump, reader}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            await self.hub.disconnect(conn)
+            conn.close(1000, "")
+            reader.cancel()
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(pump, timeout=5)
+            log.info("disconnected", extra={"connection_id": conn.id, "user_id": conn.user_id})
+
+    def _over_limit(self, user_id: str, address: str) -> bool:
+        return (
+            self.hub.connections_of(user_id=user_id) >= self.settings.ws_max_connections_per_user
+            or self.hub.connections_of(address=address) >= self.settings.ws_max_connections_per_ip
+        )
+
+    async def _pump(self, ws: WebSocket, conn: Connection) -> None:
+        """Send queued frames; then close with the connection's code. A consumer that
+        stalls mid-send is cut off by the hub (its queue overflows) and by the
+        transport's ping timeout."""
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            while (frame := await conn.next()) is not None:
+                await ws.send_text(frame)
+            code, reason = conn.closing or (1000, "")
+            await ws.close(code, reason)
+
+    async def _read(self, ws: WebSocket, conn: Connection) -> None:
+        settings = self.settings
+        bucket = TokenBuckets(settings.ws_messages_per_second, settings.ws_message_burst)
+        strikes = 0
+        while conn.closing is None:
+            try:
+                message = await ws.receive()
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            frame = wire.parse(
+                raw if raw is not None else message.get("bytes") or b"",
+                max_bytes=settings.ws_max_frame_bytes,
+            )
+            if bucket.take("frames") > 0:
+                frame = wire.FrameError("rate_limited", "too many frames; slow down")
+            if isinstance(frame, wire.FrameError):
+                self.metrics.frame_errors.labels(code=frame.code).inc()
+                conn.send(wire.error(frame.code, frame.message))
+                strikes += 1
+                if strikes >= settings.ws_abuse_strikes:
+                    conn.close(closes.ABUSE, "too many refused frames")
+                continue
+            strikes = 0
+            self.metrics.messages_in.labels(type=frame.type).inc()
+            try:
+                if isinstance(frame, wire.Ping):
+                    conn.send(wire.pong(frame.id))
+                elif isinstance(frame, wire.Join):
+                    await self.hub.join(conn, frame.project_id, frame.last_seq)
+                else:
+                    await self.hub.leave(conn, frame.project_id)
+            except Exception:
+                log.exception("frame failed", extra={"connection_id": conn.id})
+                conn.send(wire.error("unavailable", "try again shortly", frame_project(frame)))
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def _authorized(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        return hmac.compare_digest(given.encode(), self.secret.encode())
+
+    async def broadcast(self, request: Request) -> Response:
+        if not self._authorized(request):
+            self.metrics.broadcasts.labels(result="unauthorized").inc()
+            return error_response(401, "unauthorized", "send the broadcast secret as Bearer")
+        try:
+            body = await request.json()
+        except ValueError:
+            self.metrics.broadcasts.labels(result="invalid").inc()
+            return error_response(400, "invalid_json", "the request body is not valid JSON")
+        try:
+            if isinstance(body, dict) and "seq" in body:
+                notice = NotifyBody.model_validate(body)
+                await self.hub.catch_up([notice.project_id])
+                self.metrics.broadcasts.labels(result="notified").inc()
+                return JSONResponse({"projectId": notice.project_id, "seq": notice.seq}, 202)
+            append = AppendBody.model_validate(body)
+        except ValidationError as exc:
+            self.metrics.broadcasts.labels(result="invalid").inc()
+            problems = [
+                {"location": [str(p) for p in e["loc"]], "message": e["msg"]} for e in exc.errors()
+            ]
+            return error_response(422, "validation_error", "invalid broadcast body", problems)
+        try:
+            event = await self.services.broadcasts.append(
+                append.project_id, append.type, append.data, append.user_id
+            )
+        except ServiceError as exc:
+            self.metrics.broadcasts.labels(result="refused").inc()
+            return error_response(exc.status, exc.code, exc.message, exc.details or None)
+        self.metrics.broadcasts.labels(result="appended").inc()
+        return JSONResponse({"projectId": event.project_id, "seq": event.seq}, 201)
+
+    async def presence_list(self, request: Request) -> Response:
+        """Who is here, for API processes that keep no presence of their own."""
+        if not self._authorized(request):
+            return error_response(401, "unauthorized", "send the broadcast secret as Bearer")
+        project_id = request.path_params["project_id"]
+        return JSONResponse(await self.presence.list(project_id))
+
+    async def healthz(self, _request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(self, _request: Request) -> Response:
+        checks = {"database": "ok", "broker": "ok" if self.broker_alive else "down"}
+        try:
+            async with self.services.runtime.db.read() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means not ready; say which
+            checks["database"] = f"error: {type(exc).__name__}"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", **checks}, 200 if ready else 503
+        )
+
+    async def metrics_page(self, _request: Request) -> Response:
+        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def catch_up_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.catch_up_seconds)
+            try:
+                await self.hub.catch_up()
+            except Exception:
+                log.exception("catch-up with the event log failed")
+
+    def drain(self) -> None:
+        """Close every connection with a reconnect code and a jittered retry hint."""
+        spread = self.settings.drain_spread_ms
+        self.hub.drain(lambda: self.jitter.randint(0, spread))
+
+
+def frame_project(frame: wire.Join | wire.Leave | wire.Ping) -> str | None:
+    return None if isinstance(frame, wire.Ping) else frame.project_id
+
+
+def create_gateway(gateway: Gateway) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        unsubscribe = gateway.services.runtime.broker.subscribe(gateway.hub.receive)
+        catch_up = asyncio.create_task(gateway.catch_up_forever())
+        try:
+            yield
+        finally:
+            catch_up.cancel()
+            unsubscribe()
+
+    app = Starlette(
+        routes=[
+            WebSocketRoute("/ws", gateway.websocket),
+            Route("/broadcast", gateway.broadcast, methods=["POST"]),
+            Route("/presence/{project_id}", gateway.presence_list, methods=["GET"]),
+            Route("/healthz", gateway.healthz, methods=["GET"]),
+            Route("/readyz", gateway.readyz, methods=["GET"]),
+            Route("/metrics", gateway.metrics_page, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    return app

@@ -1,0 +1,436 @@
+"""Rooms, connections and fan-out: the delivery core of the gateway, free of I/O.
+
+A **room** is one project on one gateway. It delivers that project's durable events to
+its subscribers strictly in ``seq`` order: an event that arrives ahead of a missing one
+waits ``gap_wait`` seconds for it, then the missing range is read from the event log;
+a late duplicate is dropped by ``seq``. Each frame arrives serialised once and is handed
+to every subscriber as is.
+
+A **connection** has a bounded send queue (messages and bytes). A consumer that cannot
+keep up is closed with ``SLOW_CONSUMER`` and resumes from its last ``seq``; the room
+never waits for it.
+
+A **subscription** (one connection's interest in one project) that joins with
+``lastSeq`` first replays the log after it. Live events that arrive meanwhile are
+buffered and merged by ``seq``, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from tasklane.clock import Clock
+from tasklane.events import PresenceData, encode, event_frame, presence_frame
+from tasklane.realtime import closes, wire
+from tasklane.realtime.broker import Broker, BrokerMessage
+from tasklane.realtime.metrics import GatewayMetrics
+from tasklane.realtime.presence import PresenceStore
+from tasklane.services.event_log import LogPage
+
+log = logging.getLogger(__name__)
+
+Access = Callable[[str, str], Awaitable[bool]]  # (user_id, project_id) -> may read?
+
+
+class LogReader(Protocol):
+    async def after(self, project_id: str, after: int, limit: int) -> LogPage: ...
+    async def heads(self, project_ids: list[str]) -> dict[str, int]: ...
+
+
+@dataclass(frozen=True)
+class HubLimits:
+    queue_messages: int = 2_000
+    queue_bytes: int = 8 * 1024 * 1024
+    gap_wait: float = 0.05
+    replay_page: int = 500
+    max_replay: int = 10_000
+
+
+class Connection:
+    """One client connection: who it is, what it joined, and its bounded send queue."""
+
+    def __init__(
+        self, connection_id: str, user_id: str, name: str, address: str, limits: HubLimits
+    ) -> None:
+        self.id = connection_id
+        self.user_id = user_id
+        self.name = name
+        self.address = address
+        self.limits = limits
+        self.subscriptions: dict[str, Subscription] = {}
+        self.closing: tuple[int, str] | None = None
+        self._frames: deque[str] = deque()
+        self._bytes = 0
+        self._ready = asyncio.Event()
+        self.on_slow: Callable[[Connection], None] = lambda _conn: None
+
+    def send(self, frame: bytes | str) -> None:
+        """Queue a frame without waiting; over the limits, close as a slow consumer."""
+        if self.closing is not None:
+            return
+        text = frame.decode() if isinstance(frame, bytes) else frame
+        if (
+            len(self._frames) >= self.limits.queue_messages
+            or self._bytes + len(text) > self.limits.queue_bytes
+        ):
+            self.close(closes.SLOW_CONSUMER, "slow consumer: reconnect and resume", flush=False)
+            self.on_slow(self)
+            return
+        self._frames.append(text)
+        self._bytes += len(text)
+        self._ready.set()
+
+    def close(self, code: int, reason: str, *, flush: bool = True) -> None:
+        """Ask the transport to close; with ``flush``, after the frames already queued."""
+        if self.closing is not None:
+            return
+        self.closing = (code, reason)
+        if not flush:
+            self._frames.clear()
+            self._bytes = 0
+        self._ready.set()
+
+    async def next(self) -> str | None:
+        """The next frame to send, or None once the connection is to be closed."""
+        while not self._frames:
+            if self.closing is not None:
+                return None
+            self._ready.clear()
+            await self._ready.wait()
+        text = self._frames.popleft()
+        self._bytes -= len(text)
+        return text
+
+    @property
+    def queued(self) -> int:
+        return len(self._frames)
+
+
+@dataclass(eq=False)
+class Subscription:
+    connection: Connection
+    project_id: str
+    cursor: int = 0  # the last seq this subscriber has been sent
+    replaying: bool = True
+    active: bool = True
+    buffer: list[tuple[int, bytes]] = field(default_factory=list)
+
+    def deliver(self, seq: int, frame: bytes) -> None:
+        if not self.active:
+            return
+        if self.replaying:
+            self.buffer.append((seq, frame))
+        elif seq > self.cursor:
+            self.cursor = seq
+            self.connection.send(frame)
+
+
+@dataclass(eq=False)
+class Room:
+    project_id: str
+    head: int | None = None  # last seq delivered; None while the room is being opened
+    subscribers: dict[str, Subscription] = field(default_factory=dict)
+    pending: dict[int, tuple[str, bytes, float]] = field(default_factory=dict)
+    filling: asyncio.Task[None] | None = None
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Hub:
+    def __init__(
+        self,
+        *,
+        log: LogReader,
+        access: Access,
+        presence: PresenceStore,
+        broker: Broker,
+        clock: Clock,
+        metrics: GatewayMetrics,
+        limits: HubLimits = HubLimits(),
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.log = log
+        self.access = access
+        self.presence = presence
+        self.broker = broker
+        self.clock = clock
+        self.metrics = metrics
+        self.limits = limits
+        self.wall = wall
+        self.rooms: dict[str, Room] = {}
+        self.connections: dict[str, Connection] = {}
+        self.empty = asyncio.Event()  # set while no connection is open
+        self.empty.set()
+        self._per_user: Counter[str] = Counter()
+        self._per_address: Counter[str] = Counter()
+
+    # -- connections ---------------------------------------------------------------
+
+    def connect(self, connection_id: str, user_id: str, name: str, address: str) -> Connection:
+        conn = Connection(connection_id, user_id, name, address, self.limits)
+        conn.on_slow = self._slow
+        self.connections[connection_id] = conn
+        self.empty.clear()
+        self._per_user[user_id] += 1
+        self._per_address[address] += 1
+        self.metrics.connections.set(len(self.connections))
+        return conn
+
+    async def disconnect(self, conn: Connection) -> None:
+        """Forget a connection that has gone, and everything it joined."""
+        if self.connections.pop(conn.id, None) is None:
+            return
+        self._per_user -= Counter({conn.user_id: 1})
+        self._per_address -= Counter({conn.address: 1})
+        if not self.connections:
+            self.empty.set()
+        for sub in list(conn.subscriptions.values()):
+            await self._unsubscribe(sub)
+        self.metrics.connections.set(len(self.connections))
+
+    def connections_of(self, *, user_id: str = "", address: str = "") -> int:
+        """Open connections of a user, or from an address."""
+        return self._per_user[user_id] if user_id else self._per_address[address]
+
+    def _slow(self, conn: Connection) -> None:
+        self.metrics.slow_consumer_closes.inc()
+        log.warning(
+            "slow consumer closed",
+            extra={"connection_id": conn.id, "user_id": conn.user_id, "queued": conn.queued},
+        )
+        asyncio.get_running_loop().create_task(self.disconnect(conn))
+
+    # -- joining and leaving -----------------------------------------------------------
+
+    async def join(self, conn: Connection, project_id: str, last_seq: int | None) -> None:
+        """Subscribe ``conn`` to a project: ``joined``, then the replay after
+        ``last_seq`` if given, then live events, in ``seq`` order without gaps."""
+        previous = conn.subscriptions.get(project_id)
+        room = await self._open(project_id)
+        sub = Subscription(conn, project_id)
+        room.subscribers[conn.id] = sub
+        conn.subscriptions[project_id] = sub
+        if previous is not None:  # a re-join (to resume after a gap) replaces the old one
+            previous.active = False
+            previous.buffer.clear()
+        # Checked after subscribing: a removal committed after this check reaches the
+        # room as an event and revokes the new subscription; one before it fails here.
+        if not await self.access(conn.user_id, project_id):
+            self.metrics.joins.labels(result="forbidden").inc()
+            self._detach(sub)
+            if previous is not None:
+                await self._absent(previous)
+            conn.send(wire.error("forbidden", "you cannot follow this project", project_id))
+            return
+        self.metrics.joins.labels(result="ok").inc()
+        assert room.head is not None
+        head = room.head
+        first = previous is None and await self.presence.add(
+            project_id, conn.user_id, conn.name, conn.id
+        )
+        conn.send(wire.joined(project_id, head, await self.presence.list(project_id)))
+        if first:
+            await self._announce("user_connected", project_id, conn)
+        sub.cursor = head if last_seq is None else await self._replay(sub, last_seq)
+        sub.replaying = False
+        for seq, frame in sub.buffer:
+            if seq > sub.cursor and sub.active:
+                sub.cursor = seq
+                conn.send(frame)
+        sub.buffer.clear()
+
+    async def leave(self, conn: Connection, project_id: str, reason: str = "left") -> None:
+        sub = conn.subscriptions.get(project_id)
+        if sub is not None:
+            await self._unsubscribe(sub)
+        conn.send(wire.left(project_id, reason))
+
+    async def _replay(self, sub: Subscription, last_seq: int) -> int:
+        """Send the log after ``last_seq``; the cursor reached. If the log cannot serve
+        it (pruned, too far back, or ahead of the log), say ``resync_required`` and
+        continue live from the head."""
+        conn, project_id = sub.connection, sub.project_id
+        heads = await self.log.heads([project_id])
+        head = heads.get(project_id, 0)
+        if last_seq > head or head - last_seq > self.limits.max_replay:
+            return self._resync(sub, head, "ahead of the log" if last_seq > head else "too far")
+        cursor = last_seq
+        while sub.active and conn.closing is None:
+            page = await self.log.after(project_id, cursor, self.limits.replay_page)
+            if page.events and page.events[0].seq != cursor + 1:
+                return self._resync(sub, page.head, "no longer in the log")
+            for row in page.events:
+                conn.send(encode(event_frame(row)))
+                cursor = row.seq
+            self.metrics.replayed.inc(len(page.events))
+            if len(page.events) < self.limits.replay_page:
+                break
+        return cursor
+
+    def _resync(self, sub: Subscription, head: int, why: str) -> int:
+        self.metrics.resyncs.inc()
+        sub.connection.send(wire.resync_required(sub.project_id, head, why))
+        return head
+
+    def _detach(self, sub: Subscription) -> None:
+        conn = sub.connection
+        sub.active = False
+        sub.buffer.clear()
+        if conn.subscriptions.get(sub.project_id) is sub:
+            del conn.subscriptions[sub.project_id]
+        room = self.rooms.get(sub.project_id)
+        if room is not None and room.subscribers.get(conn.id) is sub:
+            del room.subscribers[conn.id]
+            self._close_if_empty(room)
+
+    async def _unsubscribe(self, sub: Subscription) -> None:
+        self._detach(sub)
+        await self._absent(sub)
+
+    async def _absent(self, sub: Subscription) -> None:
+        conn = sub.connection
+        if await self.presence.remove(sub.project_id, conn.user_id, conn.id):
+            await self._announce("user_disconnected", sub.project_id, conn)
+
+    async def _announce(self, kind: str, project_id: str, conn: Connection) -> None:
+        data = PresenceData(project_id=project_id, user_id=conn.user_id, name=conn.name)
+        frame = encode(presence_frame(kind, data, self.clock.now()))
+        await self.broker.publish(
+            BrokerMessage(project_id, None, kind, frame, published_at=self.wall())
+        )
+
+    # -- rooms ---------------------------------------------------------------------
+
+    async def _open(self, project_id: str) -> Room:
+        room = self.rooms.get(project_id)
+        if room is None:
+            room = self.rooms[project_id] = Room(project_id)
+            self.metrics.rooms.set(len(self.rooms))
+            # Messages that arrive while the head is read wait in ``pending``.
+            try:
+                head = (await self.log.heads([project_id])).get(project_id, 0)
+            except BaseException:
+                del self.rooms[project_id]
+                room.opened.set()
+                raise
+            room.head = head
+            for seq in [s for s in room.pending if s <= head]:
+                del room.pending[seq]
+            self._drain(room)
+            room.opened.set()
+        await room.opened.wait()
+        if room.head is None:  # the join that opened it failed; try afresh
+            return await self._open(project_id)
+        return room
+
+    def _close_if_empty(self, room: Room) -> None:
+        if not room.subscribers and self.rooms.get(room.project_id) is room:
+            del self.rooms[room.project_id]
+            if room.filling is not None:
+                room.filling.cancel()
+            self.metrics.rooms.set(len(self.rooms))
+
+    async def receive(self, message: BrokerMessage) -> None:
+        """The broker listener: every message published to any project."""
+        room = self.rooms.get(message.project_id)
+        if room is None:
+            return
+        if message.seq is None:  # presence: unordered, never stored
+            for sub in list(room.subscribers.values()):
+                sub.connection.send(message.frame)
+            self.metrics.delivered(message.type, len(room.subscribers))
+            return
+        self.offer(room, message.seq, message.type, message.frame, message.published_at)
+
+    def offer(self, room: Room, seq: int, kind: str, frame: bytes, published_at: float) -> None:
+        if room.head is not None and seq <= room.head:
+            self.metrics.duplicates.inc()
+            return
+        room.pending[seq] = (kind, frame, published_at)
+        if room.head is None:
+            return
+        self._drain(room)
+        if room.pending and room.filling is None:
+            room.filling = asyncio.get_running_loop().create_task(self._fill(room))
+
+    def _drain(self, room: Room) -> None:
+        assert room.head is not None
+        while room.head + 1 in room.pending:
+            kind, frame, published_at = room.pending.pop(room.head + 1)
+            room.head += 1
+            self._fanout(room, room.head, kind, frame, published_at)
+
+    async def _fill(self, room: Room) -> None:
+        """Read a gap from the log once the missing event had its chance to arrive."""
+        try:
+            await asyncio.sleep(self.limits.gap_wait)
+            while room.pending and self.rooms.get(room.project_id) is room:
+                assert room.head is not None
+                missing = min(room.pending) - room.head - 1
+                page = await self.log.after(room.project_id, room.head, missing)
+                self.metrics.gap_fills.inc()
+                for row in page.events:
+                    if row.seq > room.head:
+                        self.offer(room, row.seq, row.type, encode(event_frame(row)), 0.0)
+                if room.pending and not page.events:
+                    await asyncio.sleep(self.limits.gap_wait)
+        finally:
+            room.filling = None
+
+    async def catch_up(self, project_ids: list[str] | None = None) -> None:
+        """Deliver whatever the log holds beyond each room's head (of all rooms, or of
+        ``project_ids``): the last event of a burst may have been lost in transit with
+        nothing after it to reveal the gap. Run periodically, after every broker
+        reconnect, and when another process says it committed something."""
+        rooms = [
+            r
+            for r in self.rooms.values()
+            if r.head is not None and (project_ids is None or r.project_id in project_ids)
+        ]
+        heads = await self.log.heads([r.project_id for r in rooms])
+        for room in rooms:
+            target = heads.get(room.project_id, 0)
+            if room.head is None or target <= room.head or room.filling is not None:
+                continue
+            page = await self.log.after(room.project_id, room.head, target - room.head)
+            self.metrics.gap_fills.inc()
+            for row in page.events:
+                self.offer(room, row.seq, row.type, encode(event_frame(row)), 0.0)
+
+    def _fanout(self, room: Room, seq: int, kind: str, frame: bytes, published_at: float) -> None:
+        revoked: str | None = None
+        if kind == "member_removed":
+            revoked = json.loads(frame)["data"]["userId"]
+        for sub in list(room.subscribers.values()):
+            if sub.connection.user_id == revoked:
+                self._revoke(sub, "access_revoked")
+            else:
+                sub.deliver(seq, frame)
+        self.metrics.delivered(kind, len(room.subscribers))
+        if published_at:
+            self.metrics.publish_to_send.observe(max(0.0, self.wall() - published_at))
+        if kind == "project_deleted":
+            for sub in list(room.subscribers.values()):
+                self._revoke(sub, "project_deleted")
+
+    def _revoke(self, sub: Subscription, reason: str) -> None:
+        """End a subscription whose user lost access: ``left`` with the reason, at once."""
+        self._detach(sub)
+        sub.connection.send(wire.left(sub.project_id, reason))
+        asyncio.get_running_loop().create_task(self._absent(sub))
+        self.metrics.revocations.inc()
+
+    # -- shutdown ------------------------------------------------------------------
+
+    def drain(self, retry_after_ms: Callable[[], int]) -> None:
+        """Close every connection with ``SHUTDOWN`` and a jittered retry hint, so
+        clients come back spread out rather than all at once."""
+        for conn in list(self.connections.values()):
+            hint = json.dumps({"retryAfterMs": retry_after_ms()}, separators=(",", ":"))
+            conn.close(closes.SHUTDOWN, hint)

@@ -1,0 +1,118 @@
+"""The realtime wire format, sans I/O: parse what clients send, build what the server
+sends. Pure functions over plain data; the WebSocket and SSE handlers only move bytes.
+
+Every frame is a JSON object with a ``type``. Durable and presence events use the
+envelope of ``tasklane.events``; the control frames are defined here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.alias_generators import to_camel
+
+from tasklane.events import encode
+
+ProjectId = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class ClientFrame(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Join(ClientFrame):
+    """Subscribe to a project; with ``lastSeq``, first receive every event after it."""
+
+    type: Literal["join"]
+    project_id: ProjectId
+    last_seq: Annotated[int, Field(ge=0)] | None = None
+
+
+class Leave(ClientFrame):
+    type: Literal["leave"]
+    project_id: ProjectId
+
+
+class Ping(ClientFrame):
+    type: Literal["ping"]
+    id: Annotated[str, Field(max_length=64)] | int | None = None
+
+
+Inbound = Annotated[Join | Leave | Ping, Field(discriminator="type")]
+_inbound: TypeAdapter[Join | Leave | Ping] = TypeAdapter(Inbound)
+KNOWN_TYPES = ("join", "leave", "ping")
+
+
+@dataclass(frozen=True)
+class FrameError:
+    """Why a client frame was refused: becomes an ``error`` frame; the connection lives."""
+
+    code: str
+    message: str
+
+
+def parse(raw: str | bytes, *, max_bytes: int) -> Join | Leave | Ping | FrameError:
+    """One client frame, or the reason it cannot be accepted."""
+    if isinstance(raw, bytes):
+        return FrameError("bad_request", "binary frames are not accepted; send JSON text")
+    if len(raw) > max_bytes or len(raw.encode()) > max_bytes:
+        return FrameError("too_large", f"frames are limited to {max_bytes} bytes")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return FrameError("bad_request", "the frame is not valid JSON")
+    if not isinstance(value, dict):
+        return FrameError("bad_request", "a frame is a JSON object with a type")
+    kind = value.get("type")
+    if kind not in KNOWN_TYPES:
+        return FrameError(
+            "bad_request", f"unknown frame type {kind!r}; expected one of {', '.join(KNOWN_TYPES)}"
+        )
+    try:
+        return _inbound.validate_python(value)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"][1:]) or kind
+        return FrameError("bad_request", f"{kind}: {where}: {problem['msg']}")
+
+
+# -- server → client ---------------------------------------------------------------
+
+
+def control(type: str, **fields: Any) -> bytes:
+    """A control frame, fields in camelCase, via the single serialiser."""
+    return encode({"type": type, **{to_camel(k): v for k, v in fields.items()}})
+
+
+def connected(connection_id: str, user_id: str, heartbeat_seconds: float) -> bytes:
+    return control(
+        "connected",
+        connection_id=connection_id,
+        user_id=user_id,
+        heartbeat_seconds=heartbeat_seconds,
+    )
+
+
+def joined(project_id: str, seq: int, presence: list[dict[str, str]]) -> bytes:
+    return control("joined", project_id=project_id, seq=seq, presence=presence)
+
+
+def left(project_id: str, reason: str) -> bytes:
+    return control("left", project_id=project_id, reason=reason)
+
+
+def pong(ping_id: str | int | None) -> bytes:
+    return control("pong", id=ping_id)
+
+
+def error(code: str, message: str, project_id: str | None = None) -> bytes:
+    if project_id is None:
+        return control("error", code=code, message=message)
+    return control("error", code=code, message=message, project_id=project_id)
+
+
+def resync_required(project_id: str, seq: int, reason: str) -> bytes:
+    return control("resync_required", project_id=project_id, seq=seq, reason=reason)

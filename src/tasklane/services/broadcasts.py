@@ -1,0 +1,46 @@
+"""Events announced by other server-side programs through the gateway's broadcast
+endpoint: validated like any event and appended to the same log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from tasklane.events import DURABLE_TYPES
+from tasklane.models import Event, Project
+from tasklane.services.errors import Invalid, NotFound
+from tasklane.services.runtime import Runtime
+
+
+class BroadcastService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def append(
+        self, project_id: str, kind: str, data: dict[str, Any], actor_id: str | None
+    ) -> Event:
+        model = DURABLE_TYPES.get(kind)
+        if model is None:
+            raise Invalid(
+                f"unknown event type {kind!r}", code="unknown_type", known=sorted(DURABLE_TYPES)
+            )
+        try:
+            payload = model.model_validate({**data, "projectId": project_id})
+        except ValidationError as exc:
+            problems = [
+                {"location": [str(p) for p in e["loc"]], "message": e["msg"]} for e in exc.errors()
+            ]
+            raise Invalid(
+                f"data does not fit {kind}", code="validation_error", problems=problems
+            ) from exc
+        async with self.runtime.transaction() as tx:
+            live = await tx.session.scalar(
+                select(Project.id)
+                .where(Project.id == project_id, Project.deleted_at.is_(None))
+                .with_for_update()
+            )
+            if live is None:
+                raise NotFound("project not found", resource="project")
+            return await tx.emit(payload, actor_id=actor_id)
