@@ -35,8 +35,10 @@ async def list_events(
 ) -> Response:
     limit = min(limit, settings.event_page_limit)
     page = await services.events.read(user, project_id, after, limit)
+    # The head is read before the events, so a page may reach past it; never report
+    # less than what the page holds, and never the caller's cursor as the head.
+    head = max(page.head, page.events[-1].seq if page.events else 0)
     last = page.events[-1].seq if page.events else after
-    head = max(page.head, last)
     # Each event goes out as the single serialiser made it, as on every other transport.
     body = b"".join(
         [

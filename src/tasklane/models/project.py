@@ -39,6 +39,7 @@ class ProjectMember(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_seq: Mapped[int] = mapped_column(Integer, default=0)  # its member_added event
 
 
 class Section(Base):

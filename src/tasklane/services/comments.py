@@ -26,9 +26,7 @@ class CommentService:
                 raise NotFound("task not found", resource="task")
             await require(session, task.project_id, user.id, Action.READ, resource="task")
             rows = await session.scalars(
-                select(Comment)
-                .where(Comment.task_id == task_id)
-                .order_by(Comment.created_at, Comment.id)
+                select(Comment).where(Comment.task_id == task_id).order_by(Comment.created_seq)
             )
             return [CommentPublic.model_validate(c) for c in rows]
 
@@ -51,7 +49,7 @@ class CommentService:
             )
             tx.session.add(comment)
             public = CommentPublic.model_validate(comment)
-            await tx.emit(
+            event = await tx.emit(
                 CommentCreated(
                     project_id=task.project_id,
                     comment_id=comment.id,
@@ -60,6 +58,7 @@ class CommentService:
                 ),
                 actor_id=user.id,
             )
+            comment.created_seq = event.seq
         return public
 
     async def update(self, user: User, comment_id: str, body: CommentUpdate) -> CommentPublic:

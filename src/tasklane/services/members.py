@@ -35,7 +35,7 @@ class MemberService:
                     select(ProjectMember, User)
                     .join(User, User.id == ProjectMember.user_id)
                     .where(ProjectMember.project_id == project_id)
-                    .order_by(ProjectMember.created_at, ProjectMember.id)
+                    .order_by(ProjectMember.created_seq)
                 )
             ).all()
         return [member_public(member, person) for member, person in rows]
@@ -63,10 +63,11 @@ class MemberService:
             )
             tx.session.add(member)
             public = member_public(member, person)
-            await tx.emit(
+            event = await tx.emit(
                 MemberAdded(project_id=project_id, user_id=person.id, member=public),
                 actor_id=user.id,
             )
+            member.created_seq = event.seq
         return public
 
     async def update(

@@ -92,6 +92,7 @@ class ProjectService:
                     user_id=user.id,
                     role="owner",
                     created_at=now,
+                    created_seq=1,  # project_created opens every log
                 )
             )
             sections: list[Section] = []

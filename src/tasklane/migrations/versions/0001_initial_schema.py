@@ -1,5 +1,5 @@
-"""Initial schema: users, workspaces, tokens, projects, members, sections, tasks,
-comments and the event log.
+"""Initial schema: users, workspaces, tokens, realtime tickets, projects, members,
+sections, tasks, comments and the event log.
 
 Revision ID: 0001
 Revises:
@@ -63,6 +63,19 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "realtime_tickets",
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_realtime_tickets_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("secret_hash", name=op.f("pk_realtime_tickets")),
+    )
+    op.create_table(
         "tokens",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
@@ -103,6 +116,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_seq", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -211,6 +225,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("edited_at", sa.DateTime(), nullable=True),
+        sa.Column("created_seq", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["users.id"],
@@ -230,14 +245,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_comments_project_id"), ["project_id"], unique=False)
-        batch_op.create_index(
-            "ix_comments_task_created", ["task_id", "created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_comments_task_seq", ["task_id", "created_seq"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.drop_index("ix_comments_task_created")
+        batch_op.drop_index("ix_comments_task_seq")
         batch_op.drop_index(batch_op.f("ix_comments_project_id"))
 
     op.drop_table("comments")
@@ -262,6 +275,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tokens_user_id"))
 
     op.drop_table("tokens")
+    op.drop_table("realtime_tickets")
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_projects_workspace_id"))
 
