@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from tasklane import __version__, api
 from tasklane.api import errors
 from tasklane.api.deps import Limits
-from tasklane.api.limits import BodyLimit, TokenBuckets
+from tasklane.api.limits import BodyLimit, RefuseNul, TokenBuckets
 from tasklane.clock import Clock, SystemClock
 from tasklane.db import Database
 from tasklane.ids import IdGenerator
@@ -161,6 +161,7 @@ def create_app(
         return RedirectResponse("/docs")
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RefuseNul)
     return app
 
 

@@ -23,7 +23,6 @@ HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
-    415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
     503: "unavailable",
@@ -58,6 +57,9 @@ async def _validation_error(_request: Request, exc: Exception) -> Response:
 
 async def _http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's answer to a body that is not even UTF-8: still not valid JSON.
+        return error_response(400, "invalid_json", "the request body is not valid JSON")
     code = HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     return error_response(exc.status_code, code, message, headers=exc.headers)

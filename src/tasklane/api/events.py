@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
 from tasklane.events import EventEnvelope, encode, event_frame
-from tasklane.schemas.base import PublicModel
+from tasklane.schemas.base import MAX_SEQ, PublicModel
 
 router = APIRouter(prefix="/api", tags=["events"])
 
@@ -30,7 +30,9 @@ async def list_events(
     user: CurrentUser,
     services: ServicesDep,
     settings: SettingsDep,
-    after: Annotated[int, Query(ge=0, description="Return events with seq > after.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_SEQ, description="Return events with seq > after.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1)] = 100,
 ) -> Response:
     limit = min(limit, settings.event_page_limit)

@@ -31,11 +31,14 @@ from tasklane.realtime import closes, wire
 from tasklane.realtime.hub import Connection, Hub
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.presence import PresenceStore
+from tasklane.schemas.base import MAX_SEQ
 from tasklane.services import Services
 from tasklane.services.errors import ServiceError
 from tasklane.settings import Settings
 
 log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT = 10.0  # seconds a stalled peer has to take our close frame
 
 
 @dataclass
@@ -52,7 +55,7 @@ class AppendBody(BaseModel):
     project_id: str = Field(min_length=1, max_length=40)
     type: str = Field(min_length=1, max_length=40)
     data: dict[str, Any] = Field(default_factory=dict)
-    user_id: str | None = Field(None, max_length=40)
+    user_id: str | None = Field(None, max_length=32)
 
 
 class NotifyBody(BaseModel):
@@ -60,7 +63,7 @@ class NotifyBody(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
     project_id: str = Field(min_length=1, max_length=40)
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_SEQ)
 
 
 class Gateway:
@@ -125,15 +128,31 @@ class Gateway:
         conn.send(wire.connected(conn.id, conn.user_id, self.settings.heartbeat_seconds))
         pump = asyncio.create_task(self._pump(ws, conn))
         reader = asyncio.create_task(self._read(ws, conn))
+        closing = asyncio.create_task(conn.closed.wait())
         try:
-            await asyncio.wait({pump, reader}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({pump, reader, closing}, return_when=asyncio.FIRST_COMPLETED)
+            if conn.closing is not None and not pump.done():
+                await self._cut_off(ws, conn, pump)
         finally:
             await self.hub.disconnect(conn)
             conn.close(1000, "")
-            reader.cancel()
+            for task in (reader, closing):
+                task.cancel()
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(pump, timeout=5)
             log.info("disconnected", extra={"connection_id": conn.id, "user_id": conn.user_id})
+
+    async def _cut_off(self, ws: WebSocket, conn: Connection, pump: asyncio.Task[None]) -> None:
+        """Close a connection the hub gave up on. Its pump may be stuck sending to a peer
+        that stopped reading; then the close frame goes out once the peer reads again,
+        or the socket is dropped when the close times out."""
+        done, _ = await asyncio.wait({pump}, timeout=1.0)
+        if done:
+            return
+        pump.cancel()
+        code, reason = conn.closing or (1000, "")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(code, reason), timeout=CLOSE_TIMEOUT)
 
     def _over_limit(self, user_id: str, address: str) -> bool:
         return (
@@ -168,7 +187,10 @@ class Gateway:
                 max_bytes=settings.ws_max_frame_bytes,
             )
             if bucket.take("frames") > 0:
-                frame = wire.FrameError("rate_limited", "too many frames; slow down")
+                # Refused, but no strike: a client that is merely fast is not abusive.
+                self.metrics.frame_errors.labels(code="rate_limited").inc()
+                conn.send(wire.error("rate_limited", "too many frames; slow down"))
+                continue
             if isinstance(frame, wire.FrameError):
                 self.metrics.frame_errors.labels(code=frame.code).inc()
                 conn.send(wire.error(frame.code, frame.message))

@@ -69,6 +69,7 @@ class Connection:
         self._frames: deque[str] = deque()
         self._bytes = 0
         self._ready = asyncio.Event()
+        self.closed = asyncio.Event()  # set once the connection is to be closed
         self.on_slow: Callable[[Connection], None] = lambda _conn: None
 
     def send(self, frame: bytes | str) -> None:
@@ -92,6 +93,7 @@ class Connection:
         if self.closing is not None:
             return
         self.closing = (code, reason)
+        self.closed.set()
         if not flush:
             self._frames.clear()
             self._bytes = 0

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 
 from tasklane.events import encode
+from tasklane.schemas.base import MAX_SEQ, contains_nul
 
 ProjectId = Annotated[str, Field(min_length=1, max_length=40)]
 
@@ -28,7 +29,7 @@ class Join(ClientFrame):
 
     type: Literal["join"]
     project_id: ProjectId
-    last_seq: Annotated[int, Field(ge=0)] | None = None
+    last_seq: Annotated[int, Field(ge=0, le=MAX_SEQ)] | None = None
 
 
 class Leave(ClientFrame):
@@ -66,6 +67,8 @@ def parse(raw: str | bytes, *, max_bytes: int) -> Join | Leave | Ping | FrameErr
         return FrameError("bad_request", "the frame is not valid JSON")
     if not isinstance(value, dict):
         return FrameError("bad_request", "a frame is a JSON object with a type")
+    if contains_nul(value):
+        return FrameError("bad_request", "text may not contain NUL characters")
     kind = value.get("type")
     if kind not in KNOWN_TYPES:
         return FrameError(

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, ClassVar, Self
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from tasklane.clock import iso_millis
@@ -21,8 +28,21 @@ class PublicModel(BaseModel):
     )
 
 
+def contains_nul(value: Any) -> bool:
+    """Whether a NUL character hides anywhere in a JSON value: no database stores it the
+    same way (PostgreSQL refuses it), so Tasklane refuses it at the door."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
 class InputModel(BaseModel):
-    """A model the server accepts: camelCase (or snake_case) names, nothing unknown."""
+    """A model the server accepts: camelCase (or snake_case) names, nothing unknown,
+    no NUL characters."""
 
     model_config = ConfigDict(
         alias_generator=to_camel,
@@ -30,6 +50,13 @@ class InputModel(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if contains_nul(data):
+            raise ValueError("text may not contain NUL characters")
+        return data
 
 
 class PatchModel(InputModel):
@@ -50,3 +77,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Notes = Annotated[str, StringConstraints(max_length=20_000)]
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+# Strict: a date is "YYYY-MM-DD", not a number of seconds since 1970.
+Day = Annotated[date, Strict()]
+# The largest seq the database can store (a 32-bit integer).
+MAX_SEQ = 2**31 - 1

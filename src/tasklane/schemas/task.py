@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from tasklane.schemas.base import (
+    Day,
     Identifier,
     InputModel,
     LongName,
@@ -27,7 +28,7 @@ class TaskCreate(InputModel):
     notes: Notes = ""
     status: Status = "todo"
     assignee_id: Identifier | None = None
-    due_on: date | None = None
+    due_on: Day | None = None
     section_id: Identifier | None = Field(
         None, description="Top-level tasks only; defaults to the project's first section."
     )
@@ -43,7 +44,7 @@ class TaskUpdate(PatchModel):
     notes: Notes | None = None
     status: Status | None = None
     assignee_id: Identifier | None = None
-    due_on: date | None = None
+    due_on: Day | None = None
 
 
 class TaskMove(InputModel):

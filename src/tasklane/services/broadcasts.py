@@ -10,8 +10,15 @@ from sqlalchemy import select
 
 from tasklane.events import DURABLE_TYPES
 from tasklane.models import Event, Project
+from tasklane.schemas.base import contains_nul
 from tasklane.services.errors import Invalid, NotFound
 from tasklane.services.runtime import Runtime
+
+# Changes of who may see a project go through the API, which changes the rows too: an
+# announcement alone would make the log disagree with the members table.
+NOT_BROADCASTABLE = frozenset(
+    {"project_created", "project_deleted", "member_added", "member_updated", "member_removed"}
+)
 
 
 class BroadcastService:
@@ -22,6 +29,12 @@ class BroadcastService:
         self, project_id: str, kind: str, data: dict[str, Any], actor_id: str | None
     ) -> Event:
         model = DURABLE_TYPES.get(kind)
+        if kind in NOT_BROADCASTABLE:
+            raise Invalid(
+                f"{kind} changes access; make it through the API", code="not_broadcastable"
+            )
+        if contains_nul(data):
+            raise Invalid("text may not contain NUL characters", code="validation_error")
         if model is None:
             raise Invalid(
                 f"unknown event type {kind!r}", code="unknown_type", known=sorted(DURABLE_TYPES)

@@ -49,7 +49,7 @@ class RateLimited(ServiceError):
     code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message, retry_after=round(retry_after, 3))
+        super().__init__(message, retryAfter=round(retry_after, 3))
         self.retry_after = retry_after
 
 

@@ -23,7 +23,7 @@ def upgrade() -> None:
         "users",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
@@ -32,7 +32,7 @@ def upgrade() -> None:
     op.create_table(
         "workspaces",
         sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspaces")),
     )
@@ -80,7 +80,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("secret_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=True),
