@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tasklane import demo
+from tasklane import demo, logs
 from tasklane.app import Role, build_services, build_stack
 from tasklane.migrate import upgrade
 from tasklane.serving import build_servers, serve_together
@@ -50,9 +49,7 @@ def serve(
     if role not in ("all", "api", "realtime"):
         raise typer.BadParameter("choose all, api or realtime", param_hint="--role")
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
-    )
+    logs.configure(settings.log_level)
     asyncio.run(_serve(settings, role, with_demo=demo_data))  # type: ignore[arg-type]
 
 
