@@ -177,7 +177,7 @@ class Endpoint:
 
 
 LONG = "x" * 201  # one over the 200 of every short name
-DATES = ("2024-02-30", "2024-13-01", "tomorrow", "31/12/2024", "2024-1-1")
+DATES = ("2024-02-30", "2024-13-01", "tomorrow", "31/12/2024", "2024-1-1", 0, 1735689600)
 
 ENDPOINTS = {
     "register": Endpoint(

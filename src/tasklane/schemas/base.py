@@ -7,9 +7,9 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     PlainSerializer,
-    Strict,
     StringConstraints,
     model_validator,
 )
@@ -77,7 +77,13 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Notes = Annotated[str, StringConstraints(max_length=20_000)]
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-# Strict: a date is "YYYY-MM-DD", not a number of seconds since 1970.
-Day = Annotated[date, Strict()]
+def _calendar_day(value: Any) -> Any:
+    """A date is written "YYYY-MM-DD", not as a number of seconds since 1970."""
+    if not isinstance(value, str | date):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_calendar_day)]
 # The largest seq the database can store (a 32-bit integer).
 MAX_SEQ = 2**31 - 1
