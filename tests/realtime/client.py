@@ -34,6 +34,14 @@ class Client:
         assert frame["type"] == kind, frame
         return frame
 
+    async def until(self, kind: str, within: float = 5.0) -> Frame:
+        """The next frame of type ``kind``, passing over presence frames only."""
+        while True:
+            frame = await self.next(within)
+            if frame["type"] == kind:
+                return frame
+            assert frame["type"] in ("user_connected", "user_disconnected"), frame
+
     async def join(self, project_id: str, last_seq: int | None = None) -> Frame:
         frame: Frame = {"type": "join", "projectId": project_id}
         if last_seq is not None:

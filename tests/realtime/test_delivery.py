@@ -217,3 +217,81 @@ async def test_removal_from_a_project_stops_delivery_at_once(live: LiveStack, si
         await b.send({"type": "join", "projectId": project["id"], "lastSeq": 0})
         refused = await b.expect("error")
         assert refused["code"] == "forbidden"
+
+
+async def test_no_one_receives_another_projects_events(live: LiveStack, signup: Any) -> None:
+    ana, ben = signup("ana"), signup("ben")
+    mine, theirs = shared_project(ana), shared_project(ben)
+    async with connect(live.ws_url, token=ana.token) as a:
+        await a.join(mine["id"])
+        await a.expect("user_connected")
+        add_task(ben, theirs, "not for Ana")
+        await a.send({"type": "join", "projectId": theirs["id"], "lastSeq": 0})
+        assert (await a.expect("error"))["code"] == "forbidden"
+        assert await a.quiet() == []
+        add_task(ana, mine, "for Ana")
+        (event,) = await a.events(1)
+        assert event["projectId"] == mine["id"]
+
+
+@pytest.fixture
+def brisk(database_url: str, tmp_path: Path) -> Iterator[LiveStack]:
+    """A stack whose heartbeat is short enough to watch."""
+    with live_stack(make_settings(database_url, tmp_path, heartbeat_seconds=0.3)) as running:
+        yield running
+
+
+async def test_a_half_open_connection_is_dropped_within_two_heartbeats(brisk: LiveStack) -> None:
+    http = httpx.AsyncClient(base_url=brisk.api_url, timeout=30)
+    people = []
+    for label in ("watcher", "ghost"):
+        body = {"email": f"{label}@example.com", "name": label, "password": "correct horse"}
+        people.append((await http.post("/api/auth/register", json=body)).json())
+    watcher, ghost = people
+    headers = {"Authorization": f"Bearer {watcher['token']}"}
+    project = (await http.post("/api/projects", json={"name": "P"}, headers=headers)).json()
+    member = {"userId": ghost["user"]["id"], "role": "viewer"}
+    await http.post(f"/api/projects/{project['id']}/members", json=member, headers=headers)
+    async with (
+        connect(brisk.ws_url, token=watcher["token"]) as w,
+        connect(brisk.ws_url, token=ghost["token"], ping_interval=None) as g,
+    ):
+        await w.join(project["id"])
+        await g.join(project["id"])
+        # The ghost's side goes silent, as a peer behind a dead link would: it reads
+        # nothing more, so it answers no ping.
+        g.ws.transport.pause_reading()
+        frames = [await w.next(within=5) for _ in range(3)]
+        assert [f["type"] for f in frames] == [
+            "user_connected",
+            "user_connected",
+            "user_disconnected",
+        ]
+        assert frames[2]["userId"] == ghost["user"]["id"]
+        g.ws.transport.resume_reading()
+    await http.aclose()
+
+
+async def test_one_connection_follows_several_projects_each_in_order(
+    live: LiveStack, signup: Any
+) -> None:
+    ana = signup("ana")
+    first, second = shared_project(ana), shared_project(ana)
+    async with connect(live.ws_url, token=ana.token) as a:
+        await a.join(first["id"])
+        await a.join(second["id"])
+        for n in range(3):
+            add_task(ana, first, f"first {n}")
+            add_task(ana, second, f"second {n}")
+        got = await a.events(6)
+        await a.send({"type": "leave", "projectId": first["id"]})
+        assert (await a.until("left"))["reason"] == "left"
+        add_task(ana, first, "after leaving")
+        add_task(ana, second, "still followed")
+        (last,) = await a.events(1)
+    by_project = {
+        p["id"]: [e["seq"] for e in got if e["projectId"] == p["id"]] for p in (first, second)
+    }
+    assert by_project[first["id"]] == [first["seq"] + n for n in (1, 2, 3)]
+    assert by_project[second["id"]] == [second["seq"] + n for n in (1, 2, 3)]
+    assert last["projectId"] == second["id"]

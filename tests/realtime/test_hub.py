@@ -242,6 +242,16 @@ async def test_a_slow_consumer_is_closed_and_the_room_goes_on(services: Services
         assert s.hub.metrics.slow_consumer_closes._value.get() == 1
 
 
+async def test_a_consumer_over_its_byte_budget_is_closed_too(services: Services) -> None:
+    async for s in make_scene(services, queue_bytes=6_000):
+        slow = s.connect(s.other)
+        await s.hub.join(slow, s.project_id, None)
+        for n in range(4):
+            await s.change("y" * 2_000 + str(n))
+        assert slow.closing is not None
+        assert slow.closing[0] == closes.SLOW_CONSUMER
+
+
 async def test_presence_counts_users_not_tabs(scene: Scene) -> None:
     s = scene
     watcher = s.connect(s.owner)
