@@ -47,7 +47,7 @@ class Client:
         if last_seq is not None:
             frame["lastSeq"] = last_seq
         await self.send(frame)
-        return await self.expect("joined")
+        return await self.until("joined")
 
     async def events(self, count: int, within: float = 5.0) -> list[Frame]:
         """The next ``count`` durable events (frames with a ``seq``), skipping presence."""
