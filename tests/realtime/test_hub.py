@@ -82,9 +82,9 @@ async def register(services: Services, label: str) -> User:
 async def frames(conn: Connection, count: int, within: float = 3.0) -> list[Frame]:
     got = []
     for _ in range(count):
-        text = await asyncio.wait_for(conn.next(), within)
-        assert text is not None, f"closed: {conn.closing}"
-        got.append(json.loads(text))
+        frame = await asyncio.wait_for(conn.next(), within)
+        assert frame is not None, f"closed: {conn.closing}"
+        got.append(json.loads(frame.text))
     return got
 
 
@@ -102,9 +102,9 @@ def pending(conn: Connection) -> list[Frame]:
     """Frames queued right now, without waiting."""
     out = []
     while conn.queued:
-        text = conn._frames.popleft()
-        conn._bytes -= len(text)
-        out.append(json.loads(text))
+        frame = conn._frames.popleft()
+        conn._bytes -= len(frame.text)
+        out.append(json.loads(frame.text))
     return out
 
 

@@ -50,23 +50,30 @@ def test_binary_and_oversized_frames_are_refused() -> None:
     assert multibyte.code == "too_large"
 
 
+def test_an_event_is_encoded_once_for_every_transport() -> None:
+    frame = wire.event("task_created", "proj_1", 5, b'{"type":"task_created","seq":5}')
+    assert frame.text == '{"type":"task_created","seq":5}'
+    assert frame.sse() == b'event: task_created\ndata: {"type":"task_created","seq":5}\n\n'
+    assert frame.sse() is frame.sse()  # built once, then shared
+
+
 def test_control_frames_are_camel_case_json() -> None:
-    assert json.loads(wire.joined("proj_1", 4, [{"userId": "u", "name": "U"}])) == {
+    assert json.loads(wire.joined("proj_1", 4, [{"userId": "u", "name": "U"}]).text) == {
         "type": "joined",
         "projectId": "proj_1",
         "seq": 4,
         "presence": [{"userId": "u", "name": "U"}],
     }
-    assert json.loads(wire.error("forbidden", "no", "proj_1")) == {
+    assert json.loads(wire.error("forbidden", "no", "proj_1").text) == {
         "type": "error",
         "code": "forbidden",
         "message": "no",
         "projectId": "proj_1",
     }
-    assert json.loads(wire.resync_required("p", 9, "why")) == {
+    assert json.loads(wire.resync_required("p", 9, "why").text) == {
         "type": "resync_required",
         "projectId": "p",
         "seq": 9,
         "reason": "why",
     }
-    assert json.loads(wire.pong(3)) == {"type": "pong", "id": 3}
+    assert json.loads(wire.pong(3).text) == {"type": "pong", "id": 3}

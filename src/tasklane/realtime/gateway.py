@@ -166,7 +166,7 @@ class Gateway:
         transport's ping timeout."""
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             while (frame := await conn.next()) is not None:
-                await ws.send_text(frame)
+                await ws.send_text(frame.text)
             code, reason = conn.closing or (1000, "")
             await ws.close(code, reason)
 

@@ -28,6 +28,7 @@ from typing import Protocol
 
 from tasklane.clock import Clock
 from tasklane.events import PresenceData, encode, event_frame, presence_frame
+from tasklane.models import Event
 from tasklane.realtime import closes, wire
 from tasklane.realtime.broker import Broker, BrokerMessage
 from tasklane.realtime.metrics import GatewayMetrics
@@ -66,26 +67,26 @@ class Connection:
         self.limits = limits
         self.subscriptions: dict[str, Subscription] = {}
         self.closing: tuple[int, str] | None = None
-        self._frames: deque[str] = deque()
+        self._frames: deque[wire.Outgoing] = deque()
         self._bytes = 0
         self._ready = asyncio.Event()
         self.closed = asyncio.Event()  # set once the connection is to be closed
         self.on_slow: Callable[[Connection], None] = lambda _conn: None
 
-    def send(self, frame: bytes | str) -> None:
+    def send(self, frame: wire.Outgoing) -> None:
         """Queue a frame without waiting; over the limits, close as a slow consumer."""
         if self.closing is not None:
             return
-        text = frame.decode() if isinstance(frame, bytes) else frame
+        size = len(frame.text)
         if (
             len(self._frames) >= self.limits.queue_messages
-            or self._bytes + len(text) > self.limits.queue_bytes
+            or self._bytes + size > self.limits.queue_bytes
         ):
             self.close(closes.SLOW_CONSUMER, "slow consumer: reconnect and resume", flush=False)
             self.on_slow(self)
             return
-        self._frames.append(text)
-        self._bytes += len(text)
+        self._frames.append(frame)
+        self._bytes += size
         self._ready.set()
 
     def close(self, code: int, reason: str, *, flush: bool = True) -> None:
@@ -99,16 +100,16 @@ class Connection:
             self._bytes = 0
         self._ready.set()
 
-    async def next(self) -> str | None:
+    async def next(self) -> wire.Outgoing | None:
         """The next frame to send, or None once the connection is to be closed."""
         while not self._frames:
             if self.closing is not None:
                 return None
             self._ready.clear()
             await self._ready.wait()
-        text = self._frames.popleft()
-        self._bytes -= len(text)
-        return text
+        frame = self._frames.popleft()
+        self._bytes -= len(frame.text)
+        return frame
 
     @property
     def queued(self) -> int:
@@ -122,9 +123,9 @@ class Subscription:
     cursor: int = 0  # the last seq this subscriber has been sent
     replaying: bool = True
     active: bool = True
-    buffer: list[tuple[int, bytes]] = field(default_factory=list)
+    buffer: list[tuple[int, wire.Outgoing]] = field(default_factory=list)
 
-    def deliver(self, seq: int, frame: bytes) -> None:
+    def deliver(self, seq: int, frame: wire.Outgoing) -> None:
         if not self.active:
             return
         if self.replaying:
@@ -139,7 +140,7 @@ class Room:
     project_id: str
     head: int | None = None  # last seq delivered; None while the room is being opened
     subscribers: dict[str, Subscription] = field(default_factory=dict)
-    pending: dict[int, tuple[str, bytes, float]] = field(default_factory=dict)
+    pending: dict[int, tuple[wire.Outgoing, float]] = field(default_factory=dict)
     filling: asyncio.Task[None] | None = None
     opened: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -268,7 +269,7 @@ class Hub:
             if page.events and page.events[0].seq != cursor + 1:
                 return self._resync(sub, page.head, "no longer in the log")
             for row in page.events:
-                conn.send(encode(event_frame(row)))
+                conn.send(_logged(row))
                 cursor = row.seq
             self.metrics.replayed.inc(len(page.events))
             if len(page.events) < self.limits.replay_page:
@@ -343,18 +344,21 @@ class Hub:
         room = self.rooms.get(message.project_id)
         if room is None:
             return
+        frame = wire.event(message.type, message.project_id, message.seq, message.frame)
         if message.seq is None:  # presence: unordered, never stored
             for sub in list(room.subscribers.values()):
-                sub.connection.send(message.frame)
+                sub.connection.send(frame)
             self.metrics.delivered(message.type, len(room.subscribers))
             return
-        self.offer(room, message.seq, message.type, message.frame, message.published_at)
+        self.offer(room, frame, message.published_at)
 
-    def offer(self, room: Room, seq: int, kind: str, frame: bytes, published_at: float) -> None:
-        if room.head is not None and seq <= room.head:
+    def offer(self, room: Room, frame: wire.Outgoing, published_at: float) -> None:
+        """Take a durable event for delivery in ``seq`` order."""
+        assert frame.seq is not None
+        if room.head is not None and frame.seq <= room.head:
             self.metrics.duplicates.inc()
             return
-        room.pending[seq] = (kind, frame, published_at)
+        room.pending[frame.seq] = (frame, published_at)
         if room.head is None:
             return
         self._drain(room)
@@ -364,9 +368,9 @@ class Hub:
     def _drain(self, room: Room) -> None:
         assert room.head is not None
         while room.head + 1 in room.pending:
-            kind, frame, published_at = room.pending.pop(room.head + 1)
+            frame, published_at = room.pending.pop(room.head + 1)
             room.head += 1
-            self._fanout(room, room.head, kind, frame, published_at)
+            self._fanout(room, frame, published_at)
 
     async def _fill(self, room: Room) -> None:
         """Read a gap from the log once the missing event had its chance to arrive."""
@@ -379,7 +383,7 @@ class Hub:
                 self.metrics.gap_fills.inc()
                 for row in page.events:
                     if row.seq > room.head:
-                        self.offer(room, row.seq, row.type, encode(event_frame(row)), 0.0)
+                        self.offer(room, _logged(row), 0.0)
                 if room.pending and not page.events:
                     await asyncio.sleep(self.limits.gap_wait)
         finally:
@@ -403,21 +407,22 @@ class Hub:
             page = await self.log.after(room.project_id, room.head, target - room.head)
             self.metrics.gap_fills.inc()
             for row in page.events:
-                self.offer(room, row.seq, row.type, encode(event_frame(row)), 0.0)
+                self.offer(room, _logged(row), 0.0)
 
-    def _fanout(self, room: Room, seq: int, kind: str, frame: bytes, published_at: float) -> None:
+    def _fanout(self, room: Room, frame: wire.Outgoing, published_at: float) -> None:
+        assert frame.seq is not None
         revoked: str | None = None
-        if kind == "member_removed":
-            revoked = json.loads(frame)["data"]["userId"]
+        if frame.type == "member_removed":
+            revoked = json.loads(frame.text)["data"]["userId"]
         for sub in list(room.subscribers.values()):
             if sub.connection.user_id == revoked:
                 self._revoke(sub, "access_revoked")
             else:
-                sub.deliver(seq, frame)
-        self.metrics.delivered(kind, len(room.subscribers))
+                sub.deliver(frame.seq, frame)
+        self.metrics.delivered(frame.type, len(room.subscribers))
         if published_at:
             self.metrics.publish_to_send.observe(max(0.0, self.wall() - published_at))
-        if kind == "project_deleted":
+        if frame.type == "project_deleted":
             for sub in list(room.subscribers.values()):
                 self._revoke(sub, "project_deleted")
 
@@ -436,3 +441,8 @@ class Hub:
         for conn in list(self.connections.values()):
             hint = json.dumps({"retryAfterMs": retry_after_ms()}, separators=(",", ":"))
             conn.close(closes.SHUTDOWN, hint)
+
+
+def _logged(row: Event) -> wire.Outgoing:
+    """A row of the event log as a frame (serialised as at publish)."""
+    return wire.event(row.type, row.project_id, row.seq, encode(event_frame(row)))

@@ -85,12 +85,36 @@ def parse(raw: str | bytes, *, max_bytes: int) -> Join | Leave | Ping | FrameErr
 # -- server → client ---------------------------------------------------------------
 
 
-def control(type: str, **fields: Any) -> bytes:
+@dataclass(slots=True, eq=False)
+class Outgoing:
+    """One frame on its way to clients, encoded once and shared by every subscriber:
+    ``text`` for WebSocket, ``sse()`` for Server-Sent Events (built on first use)."""
+
+    type: str
+    text: str
+    project_id: str | None = None
+    seq: int | None = None
+    _sse: bytes | None = None
+
+    def sse(self) -> bytes:
+        """The ``event:`` and ``data:`` lines; the stream adds its own ``id:`` line."""
+        if self._sse is None:
+            self._sse = f"event: {self.type}\ndata: {self.text}\n\n".encode()
+        return self._sse
+
+
+def event(kind: str, project_id: str, seq: int | None, frame: bytes) -> Outgoing:
+    """A durable (with ``seq``) or presence (without) event, as serialised at publish."""
+    return Outgoing(kind, frame.decode(), project_id, seq)
+
+
+def control(type: str, **fields: Any) -> Outgoing:
     """A control frame, fields in camelCase, via the single serialiser."""
-    return encode({"type": type, **{to_camel(k): v for k, v in fields.items()}})
+    text = encode({"type": type, **{to_camel(k): v for k, v in fields.items()}}).decode()
+    return Outgoing(type, text, fields.get("project_id"))
 
 
-def connected(connection_id: str, user_id: str, heartbeat_seconds: float) -> bytes:
+def connected(connection_id: str, user_id: str, heartbeat_seconds: float) -> Outgoing:
     return control(
         "connected",
         connection_id=connection_id,
@@ -99,23 +123,23 @@ def connected(connection_id: str, user_id: str, heartbeat_seconds: float) -> byt
     )
 
 
-def joined(project_id: str, seq: int, presence: list[dict[str, str]]) -> bytes:
+def joined(project_id: str, seq: int, presence: list[dict[str, str]]) -> Outgoing:
     return control("joined", project_id=project_id, seq=seq, presence=presence)
 
 
-def left(project_id: str, reason: str) -> bytes:
+def left(project_id: str, reason: str) -> Outgoing:
     return control("left", project_id=project_id, reason=reason)
 
 
-def pong(ping_id: str | int | None) -> bytes:
+def pong(ping_id: str | int | None) -> Outgoing:
     return control("pong", id=ping_id)
 
 
-def error(code: str, message: str, project_id: str | None = None) -> bytes:
+def error(code: str, message: str, project_id: str | None = None) -> Outgoing:
     if project_id is None:
         return control("error", code=code, message=message)
     return control("error", code=code, message=message, project_id=project_id)
 
 
-def resync_required(project_id: str, seq: int, reason: str) -> bytes:
+def resync_required(project_id: str, seq: int, reason: str) -> Outgoing:
     return control("resync_required", project_id=project_id, seq=seq, reason=reason)

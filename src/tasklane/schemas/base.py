@@ -77,6 +77,8 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Notes = Annotated[str, StringConstraints(max_length=20_000)]
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
 def _calendar_day(value: Any) -> Any:
     """A date is written "YYYY-MM-DD", not as a number of seconds since 1970."""
     if not isinstance(value, str | date):
