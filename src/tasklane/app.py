@@ -30,6 +30,7 @@ from tasklane.realtime.memory_broker import MemoryBroker
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.notifier import GatewayNotifier, GatewayPresence
 from tasklane.realtime.presence import MemoryPresence
+from tasklane.realtime.waiters import ProjectWaiters, Slots
 from tasklane.services import Services
 from tasklane.services.runtime import Runtime
 from tasklane.settings import Settings
@@ -133,9 +134,13 @@ def create_app(
     owned = stack is None
     parts = stack or build_stack(settings, clock=clock, ids=ids)
 
+    waiters = ProjectWaiters()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        unsubscribe = parts.services.runtime.broker.subscribe(waiters.listener)
         yield
+        unsubscribe()
         if owned:
             await parts.close()
 
@@ -148,6 +153,8 @@ def create_app(
     app.state.settings = settings
     app.state.services = parts.services
     app.state.stack = parts
+    app.state.waiters = waiters
+    app.state.poll_slots = Slots(settings.poll_max_per_user)
     app.state.limits = Limits(
         mutations=TokenBuckets(settings.mutation_rate, settings.mutation_burst),
         anonymous=TokenBuckets(settings.auth_rate, settings.auth_burst),

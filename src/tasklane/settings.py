@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     drain_spread_ms: int = Field(
         5_000, ge=0, description="Shutdown spreads reconnects over this window."
     )
+    poll_max_wait_seconds: float = Field(
+        30.0, gt=0, le=300, description="Longest a long poll (?wait=) may wait."
+    )
+    poll_max_per_user: int = Field(10, ge=1, description="Concurrent long polls per user.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @model_validator(mode="after")

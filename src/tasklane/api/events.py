@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
 from tasklane.events import EventEnvelope, encode, event_frame
+from tasklane.realtime.waiters import ProjectWaiters, Slots
 from tasklane.schemas.base import MAX_SEQ, PublicModel
+from tasklane.services.errors import RateLimited
 
 router = APIRouter(prefix="/api", tags=["events"])
 
 
 class EventPage(PublicModel):
     """Events after the cursor in ``seq`` order, and the log's head ``seq``. Ask again
-    with ``after`` = the last ``seq`` received while ``hasMore`` is true."""
+    with ``after`` = the last ``seq`` received while ``hasMore`` is true. With ``wait``,
+    the answer comes as soon as there is an event, or empty when the wait is over."""
 
     project_id: str
     head_seq: int
@@ -24,9 +28,13 @@ class EventPage(PublicModel):
     events: list[EventEnvelope]
 
 
+RECHECK_SECONDS = 1.0  # a long poll also looks at the log this often (other processes' commits)
+
+
 @router.get("/projects/{project_id}/events", response_model=EventPage)
 async def list_events(
     project_id: str,
+    request: Request,
     user: CurrentUser,
     services: ServicesDep,
     settings: SettingsDep,
@@ -34,9 +42,34 @@ async def list_events(
         int, Query(ge=0, le=MAX_SEQ, description="Return events with seq > after.")
     ] = 0,
     limit: Annotated[int, Query(ge=1)] = 100,
+    wait: Annotated[
+        float,
+        Query(
+            ge=0,
+            description="Long poll: wait up to this many seconds (capped by "
+            "POLL_MAX_WAIT_SECONDS) for an event after `after`; 0 answers at once.",
+        ),
+    ] = 0,
 ) -> Response:
     limit = min(limit, settings.event_page_limit)
+    waiters: ProjectWaiters = request.app.state.waiters
+    signal = waiters.signal(project_id)  # before the read: a commit after it sets this
     page = await services.events.read(user, project_id, after, limit)
+    if not page.events and wait > 0:
+        slots: Slots = request.app.state.poll_slots
+        if not slots.take(user.id):
+            raise RateLimited(
+                "too many long polls at once; wait for one to answer", retry_after=1.0
+            )
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + min(wait, settings.poll_max_wait_seconds)
+            while not page.events and (left := deadline - loop.time()) > 0:
+                await waiters.wait(signal, min(left, RECHECK_SECONDS))
+                signal = waiters.signal(project_id)
+                page = await services.events.read(user, project_id, after, limit)
+        finally:
+            slots.give_back(user.id)
     # The head is read before the events, so a page may reach past it; never report
     # less than what the page holds, and never the caller's cursor as the head.
     head = max(page.head, page.events[-1].seq if page.events else 0)

@@ -11,6 +11,8 @@ and resume"; 1009 (message too big) means the client sent a frame over the hard 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # Reconnect and resume.
 SLOW_CONSUMER = 4000  # the send queue overflowed
 SHUTDOWN = 4001  # the gateway is draining; the reason is {"retryAfterMs": N}
@@ -23,3 +25,13 @@ ABUSE = 4429  # too many refused frames in a row
 
 RESUME = range(4000, 4100)
 FINAL = range(4400, 4500)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a connection (WebSocket or SSE) is not accepted: its close code, a reason a
+    person can read, and the label it is counted under in metrics."""
+
+    code: int
+    reason: str
+    metric: str

@@ -10,7 +10,7 @@ import hmac
 import logging
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -27,7 +27,8 @@ from tasklane.api.deps import SESSION_COOKIE
 from tasklane.api.limits import TokenBuckets
 from tasklane.error_shape import error_response
 from tasklane.models import User
-from tasklane.realtime import closes, wire
+from tasklane.realtime import closes, sse, wire
+from tasklane.realtime.closes import Refusal
 from tasklane.realtime.hub import Connection, Hub
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.presence import PresenceStore
@@ -39,13 +40,6 @@ from tasklane.settings import Settings
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 10.0  # seconds a stalled peer has to take our close frame
-
-
-@dataclass
-class Refusal:
-    code: int
-    reason: str
-    metric: str
 
 
 class AppendBody(BaseModel):
@@ -87,7 +81,7 @@ class Gateway:
 
     # -- /ws ---------------------------------------------------------------------------
 
-    async def authenticate(self, ws: WebSocket) -> User | Refusal:
+    async def authenticate(self, ws: HTTPConnection) -> User | Refusal:
         ticket = ws.query_params.get("ticket")
         if ticket is not None:
             user = await self.services.auth.redeem_ticket(ticket)
@@ -106,26 +100,36 @@ class Gateway:
         user = await self.services.auth.authenticate(secret)
         return user or Refusal(closes.UNAUTHORIZED, "invalid or expired credentials", "invalid")
 
-    async def websocket(self, ws: WebSocket) -> None:
+    async def admit(self, connection: HTTPConnection) -> User | Refusal:
+        """Authenticate a WebSocket upgrade or an SSE request, and apply the limits."""
         try:
-            outcome = await self.authenticate(ws)
+            outcome = await self.authenticate(connection)
         except Exception:
             log.exception("authentication failed")
             outcome = Refusal(closes.SHUTDOWN, '{"retryAfterMs":1000}', "unavailable")
-        await ws.accept()
-        address = ws.client.host if ws.client else "unknown"
+        address = connection.client.host if connection.client else "unknown"
         if not isinstance(outcome, Refusal) and self._over_limit(outcome.id, address):
             outcome = Refusal(closes.TOO_MANY_CONNECTIONS, "too many connections", "limit")
         if isinstance(outcome, Refusal):
             self.metrics.rejected_auths.labels(reason=outcome.metric).inc()
             log.info("connection refused: %s", outcome.reason, extra={"address": address})
-            await ws.close(outcome.code, outcome.reason)
-            return
-        conn = self.hub.connect(
-            self.services.runtime.ids.new("conn"), outcome.id, outcome.name, address
-        )
+        return outcome
+
+    def open(self, user: User, connection: HTTPConnection) -> Connection:
+        """Register an admitted connection with the hub; it starts with ``connected``."""
+        address = connection.client.host if connection.client else "unknown"
+        conn = self.hub.connect(self.services.runtime.ids.new("conn"), user.id, user.name, address)
         log.info("connected", extra={"connection_id": conn.id, "user_id": conn.user_id})
         conn.send(wire.connected(conn.id, conn.user_id, self.settings.heartbeat_seconds))
+        return conn
+
+    async def websocket(self, ws: WebSocket) -> None:
+        outcome = await self.admit(ws)
+        await ws.accept()
+        if isinstance(outcome, Refusal):
+            await ws.close(outcome.code, outcome.reason)
+            return
+        conn = self.open(outcome, ws)
         pump = asyncio.create_task(self._pump(ws, conn))
         reader = asyncio.create_task(self._read(ws, conn))
         closing = asyncio.create_task(conn.closed.wait())
@@ -309,6 +313,7 @@ def create_gateway(gateway: Gateway) -> Starlette:
     app = Starlette(
         routes=[
             WebSocketRoute("/ws", gateway.websocket),
+            Route("/sse", partial(sse.stream_events, gateway), methods=["GET"]),
             Route("/broadcast", gateway.broadcast, methods=["POST"]),
             Route("/presence/{project_id}", gateway.presence_list, methods=["GET"]),
             Route("/healthz", gateway.healthz, methods=["GET"]),

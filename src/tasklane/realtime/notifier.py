@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 class GatewayNotifier:
-    """A publish-only broker. Publishing never waits on the network: notices are queued
+    """A broker for an API-only process: listeners in this process hear every publish at
+    once (they wake long polls); the gateway hears of it over HTTP. Publishing never
+    waits on the network: notices are queued
     and sent by a background task, the newest ``seq`` per project only (the gateway reads
     everything up to it from the log). A notice that cannot be sent is not lost work:
     the gateway compares its rooms with the log's head every few seconds."""
@@ -29,17 +31,21 @@ class GatewayNotifier:
         self._latest: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._listeners: list[Listener] = []
 
     async def publish(self, message: BrokerMessage) -> None:
         if message.seq is None:
             return
+        for listener in list(self._listeners):
+            await listener(message)
         self._latest[message.project_id] = max(message.seq, self._latest.get(message.project_id, 0))
         self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._send_forever())
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        raise TypeError("an API-only process publishes to the gateway; it has no subscribers")
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     async def _send_forever(self) -> None:
         while True:

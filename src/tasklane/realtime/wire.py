@@ -124,7 +124,9 @@ def connected(connection_id: str, user_id: str, heartbeat_seconds: float) -> Out
 
 
 def joined(project_id: str, seq: int, presence: list[dict[str, str]]) -> Outgoing:
-    return control("joined", project_id=project_id, seq=seq, presence=presence)
+    frame = control("joined", project_id=project_id, seq=seq, presence=presence)
+    frame.seq = seq
+    return frame
 
 
 def left(project_id: str, reason: str) -> Outgoing:
@@ -142,4 +144,40 @@ def error(code: str, message: str, project_id: str | None = None) -> Outgoing:
 
 
 def resync_required(project_id: str, seq: int, reason: str) -> Outgoing:
-    return control("resync_required", project_id=project_id, seq=seq, reason=reason)
+    frame = control("resync_required", project_id=project_id, seq=seq, reason=reason)
+    frame.seq = seq
+    return frame
+
+
+# -- Server-Sent Events ----------------------------------------------------------------
+
+MAX_STREAM_PROJECTS = 20
+
+
+def parse_cursor(value: str | None, project_ids: list[str]) -> dict[str, int] | FrameError:
+    """The ``Last-Event-ID`` of an SSE stream: ``12`` for a one-project stream, or
+    ``proj_a:12,proj_b:7`` for several. Projects it does not name start live."""
+    if not value:
+        return {}
+    if value.isdigit():
+        if len(project_ids) != 1:
+            return FrameError("bad_request", "a plain Last-Event-ID needs exactly one projectId")
+        return {project_ids[0]: _seq(value)}
+    cursors: dict[str, int] = {}
+    for part in value.split(","):
+        project_id, _, seq = part.partition(":")
+        if not seq.isdigit() or project_id not in project_ids:
+            return FrameError("bad_request", f"Last-Event-ID part {part[:60]!r} is not project:seq")
+        cursors[project_id] = _seq(seq)
+    return cursors
+
+
+def _seq(digits: str) -> int:
+    return min(int(digits[:12]), MAX_SEQ)
+
+
+def format_cursor(cursors: dict[str, int], project_ids: list[str]) -> str:
+    """The ``id:`` of the next SSE event: what ``parse_cursor`` reads back."""
+    if len(project_ids) == 1:
+        return str(cursors[project_ids[0]])
+    return ",".join(f"{project_id}:{seq}" for project_id, seq in cursors.items())

@@ -1,0 +1,117 @@
+"""The Server-Sent Events view of the hub: ``GET :WS_PORT/sse?projectId=…``.
+
+The same subscriptions, frames and guarantees as the WebSocket, written as
+``id:``/``event:``/``data:`` lines. ``id`` is the stream's cursor (the ``seq`` of a
+one-project stream, ``proj:seq,…`` for several), so a browser's automatic reconnect
+sends it back as ``Last-Event-ID`` and resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from tasklane.error_shape import error_response
+from tasklane.realtime import closes, wire
+from tasklane.realtime.closes import Refusal
+from tasklane.realtime.hub import Connection
+from tasklane.schemas.base import contains_nul
+
+if TYPE_CHECKING:
+    from tasklane.realtime.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY_MS = 2_000  # the browser's reconnect delay, as for the WebSocket's first retry
+REFUSAL_STATUS = {
+    closes.UNAUTHORIZED: 401,
+    closes.ORIGIN_REFUSED: 403,
+    closes.TOO_MANY_CONNECTIONS: 429,
+    closes.SHUTDOWN: 503,
+}
+
+
+async def stream_events(gateway: Gateway, request: Request) -> Response:
+    project_ids = list(dict.fromkeys(request.query_params.getlist("projectId")))
+    if not 1 <= len(project_ids) <= wire.MAX_STREAM_PROJECTS or any(
+        not 1 <= len(p) <= 40 or contains_nul(p) for p in project_ids
+    ):
+        return error_response(
+            400, "bad_request", f"give 1 to {wire.MAX_STREAM_PROJECTS} projectId parameters"
+        )
+    cursor = request.headers.get("last-event-id") or request.query_params.get("lastEventId")
+    cursors = wire.parse_cursor(cursor, project_ids)
+    if isinstance(cursors, wire.FrameError):
+        return error_response(400, cursors.code, cursors.message)
+    outcome = await gateway.admit(request)
+    if isinstance(outcome, Refusal):
+        status = REFUSAL_STATUS.get(outcome.code, 400)
+        code = {401: "unauthorized", 403: "forbidden", 429: "rate_limited"}.get(
+            status, "unavailable"
+        )
+        return error_response(status, code, outcome.reason)
+    # Refuse before streaming: a browser's EventSource stops retrying on an error status.
+    for project_id in project_ids:
+        if not await gateway.services.projects.can_read(outcome.id, project_id):
+            return error_response(403, "forbidden", "you cannot follow this project")
+    conn = gateway.open(outcome, request)
+    try:
+        for project_id in project_ids:
+            await gateway.hub.join(conn, project_id, cursors.get(project_id))
+    except Exception:
+        await gateway.hub.disconnect(conn)
+        raise
+    return StreamingResponse(
+        _frames(gateway, conn, project_ids, dict(cursors)),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _frames(
+    gateway: Gateway, conn: Connection, project_ids: list[str], cursors: dict[str, int]
+) -> AsyncIterator[bytes]:
+    heartbeat = gateway.settings.heartbeat_seconds
+    try:
+        yield f"retry: {FIRST_RETRY_MS}\n".encode()
+        while True:
+            try:
+                frame = await asyncio.wait_for(conn.next(), heartbeat)
+            except TimeoutError:
+                yield b": heartbeat\n\n"  # keeps idle proxies from closing the stream
+                continue
+            if frame is None:
+                yield _closing(conn)
+                return
+            if frame.seq is not None and frame.project_id is not None:
+                if frame.type == "joined":  # from Last-Event-ID if it had one, else the head
+                    cursors.setdefault(frame.project_id, frame.seq)
+                else:  # an event, or resync_required's new starting point
+                    cursors[frame.project_id] = frame.seq
+                yield f"id: {wire.format_cursor(cursors, project_ids)}\n".encode() + frame.sse()
+            else:
+                yield frame.sse()
+            if frame.type == "left" and not conn.subscriptions:
+                return  # nothing left to follow: the "left" event said why
+    finally:
+        with contextlib.suppress(Exception):
+            await gateway.hub.disconnect(conn)
+        log.info("stream closed", extra={"connection_id": conn.id, "user_id": conn.user_id})
+
+
+def _closing(conn: Connection) -> bytes:
+    """The last event of a stream the server ends: why, and when to come back."""
+    code, reason = conn.closing or (1000, "")
+    retry = b""
+    if code == closes.SHUTDOWN:
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            retry = f"retry: {int(json.loads(reason)['retryAfterMs'])}\n".encode()
+    data = json.dumps({"type": "close", "code": code, "reason": reason}, separators=(",", ":"))
+    return retry + f"event: close\ndata: {data}\n\n".encode()
