@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -321,6 +323,16 @@ def create_gateway(gateway: Gateway) -> Starlette:
             Route("/metrics", gateway.metrics_page, methods=["GET"]),
         ],
         lifespan=lifespan,
+        # The app's pages (on PORT, another origin) open /sse with the session cookie.
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=gateway.settings.app_origins(),
+                allow_credentials=True,
+                allow_methods=["GET"],
+                allow_headers=["Last-Event-ID", "Authorization"],
+            )
+        ],
     )
     app.state.gateway = gateway
     return app
