@@ -15,6 +15,8 @@ import uvicorn
 from tasklane.app import Role, Stack, create_app, create_realtime_app
 from tasklane.realtime.gateway import Gateway
 
+SHUTDOWN_GRACE_SECONDS = 10
+
 
 class SharedLoopServer(uvicorn.Server):
     """A uvicorn server that leaves signals to ``serve_together``: with two servers in one
@@ -43,7 +45,13 @@ class GatewayServer(SharedLoopServer):
 def build_servers(stack: Stack, role: Role, *, port: int, ws_port: int) -> list[uvicorn.Server]:
     settings = stack.settings
     servers: list[uvicorn.Server] = []
-    common = {"host": settings.host, "log_level": settings.log_level, "lifespan": "on"}
+    common = {
+        "host": settings.host,
+        "log_level": settings.log_level,
+        "lifespan": "on",
+        # A client that stopped reading must not hold a shutdown forever.
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
+    }
     if role in ("all", "api"):
         app = create_app(settings, stack=stack)
         servers.append(SharedLoopServer(uvicorn.Config(app, port=port, **common)))  # type: ignore[arg-type]

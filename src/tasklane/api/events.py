@@ -52,10 +52,9 @@ async def list_events(
     ] = 0,
 ) -> Response:
     limit = min(limit, settings.event_page_limit)
-    waiters: ProjectWaiters = request.app.state.waiters
-    signal = waiters.signal(project_id)  # before the read: a commit after it sets this
     page = await services.events.read(user, project_id, after, limit)
     if not page.events and wait > 0:
+        waiters: ProjectWaiters = request.app.state.waiters
         slots: Slots = request.app.state.poll_slots
         if not slots.take(user.id):
             raise RateLimited(
@@ -64,10 +63,14 @@ async def list_events(
         try:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + min(wait, settings.poll_max_wait_seconds)
-            while not page.events and (left := deadline - loop.time()) > 0:
-                await waiters.wait(signal, min(left, RECHECK_SECONDS))
+            while True:
+                # Take the signal before reading: a commit after the read sets it.
                 signal = waiters.signal(project_id)
                 page = await services.events.read(user, project_id, after, limit)
+                left = deadline - loop.time()
+                if page.events or left <= 0 or await request.is_disconnected():
+                    break
+                await waiters.wait(signal, min(left, RECHECK_SECONDS))
         finally:
             slots.give_back(user.id)
     # The head is read before the events, so a page may reach past it; never report

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from tasklane.error_shape import error_response
 from tasklane.realtime import closes, wire
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CUT_OFF_SECONDS = 5.0  # how long a closed stream may stay stuck writing to a stalled client
 FIRST_RETRY_MS = 2_000  # the browser's reconnect delay, as for the WebSocket's first retry
 REFUSAL_STATUS = {
     closes.UNAUTHORIZED: 401,
@@ -68,11 +70,37 @@ async def stream_events(gateway: Gateway, request: Request) -> Response:
     except Exception:
         await gateway.hub.disconnect(conn)
         raise
-    return StreamingResponse(
-        _frames(gateway, conn, project_ids, dict(cursors)),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return EventStream(conn, _frames(gateway, conn, project_ids, dict(cursors)))
+
+
+class EventStream(StreamingResponse):
+    """A ``text/event-stream`` that ends when the hub closes its connection, even if a
+    client that stopped reading keeps the write blocked: after ``CUT_OFF_SECONDS`` the
+    response is abandoned and the server closes the socket."""
+
+    def __init__(self, conn: Connection, frames: AsyncIterator[bytes]) -> None:
+        super().__init__(
+            frames,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self.conn = conn
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        streaming = asyncio.ensure_future(super().__call__(scope, receive, send))
+        closing = asyncio.ensure_future(self.conn.closed.wait())
+        try:
+            await asyncio.wait({streaming, closing}, return_when=asyncio.FIRST_COMPLETED)
+            if not streaming.done():
+                # The stream writes its last event and ends by itself, unless it is stuck
+                # sending to a client that stopped reading.
+                await asyncio.wait({streaming}, timeout=CUT_OFF_SECONDS)
+            if not streaming.done():
+                streaming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await streaming
+        finally:
+            closing.cancel()
 
 
 async def _frames(

@@ -159,17 +159,22 @@ def parse_cursor(value: str | None, project_ids: list[str]) -> dict[str, int] | 
     ``proj_a:12,proj_b:7`` for several. Projects it does not name start live."""
     if not value:
         return {}
-    if value.isdigit():
+    if _digits(value):
         if len(project_ids) != 1:
             return FrameError("bad_request", "a plain Last-Event-ID needs exactly one projectId")
         return {project_ids[0]: _seq(value)}
     cursors: dict[str, int] = {}
     for part in value.split(","):
         project_id, _, seq = part.partition(":")
-        if not seq.isdigit() or project_id not in project_ids:
+        if not _digits(seq) or project_id not in project_ids:
             return FrameError("bad_request", f"Last-Event-ID part {part[:60]!r} is not project:seq")
         cursors[project_id] = _seq(seq)
     return cursors
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts "²" and other digits int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _seq(digits: str) -> int:
