@@ -27,6 +27,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 test: lint
+	scripts/test-browser.sh
 	TASKLANE_TEST_POSTGRES="$$(scripts/test-postgres.sh)" $(BIN)/pytest
 
 clean:

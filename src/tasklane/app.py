@@ -13,10 +13,9 @@ from typing import Literal, Protocol
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 from starlette.applications import Starlette
 
-from tasklane import __version__, api
+from tasklane import __version__, api, web
 from tasklane.api import errors
 from tasklane.api.deps import Limits
 from tasklane.api.limits import BodyLimit, RefuseNul, TokenBuckets
@@ -125,7 +124,8 @@ def create_app(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
 ) -> FastAPI:
-    """The HTTP app on ``PORT``: the JSON API under ``/api`` and health checks.
+    """The HTTP app on ``PORT``: the web pages, the JSON API under ``/api`` and health
+    checks.
 
     Given a ``stack``, the app uses it and leaves closing it to its owner; otherwise it
     builds one of its own and closes it on shutdown. The database schema must already
@@ -162,10 +162,7 @@ def create_app(
     errors.install(app)
     for router in api.routers:
         app.include_router(router)
-
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    web.install(app)  # the pages (/, /login, /projects/…) and /static
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)

@@ -31,10 +31,8 @@ from tasklane.settings import Settings
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-def _signed_in(
-    response: Response, settings: Settings, user: User, token: Token, secret: str
-) -> AuthResult:
-    assert token.expires_at is not None
+def set_session_cookie(response: Response, settings: Settings, secret: str) -> None:
+    """Sign a browser in: the one session cookie that the API and the pages both read."""
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -44,6 +42,17 @@ def _signed_in(
         secure=settings.cookie_secure,
         path="/",
     )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def _signed_in(
+    response: Response, settings: Settings, user: User, token: Token, secret: str
+) -> AuthResult:
+    assert token.expires_at is not None
+    set_session_cookie(response, settings, secret)
     return AuthResult(
         user=UserPublic.model_validate(user), token=secret, expires_at=token.expires_at
     )
@@ -79,7 +88,7 @@ async def logout(
     assert secret is not None
     await services.auth.logout(secret)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response)
     return response
 
 

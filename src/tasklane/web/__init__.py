@@ -1,0 +1,22 @@
+"""The web UI's server side: pages rendered with Jinja2 on the JSON API's services,
+plus the static files (CSS, the page scripts, the favicon) they load.
+
+``install(app)`` adds the pages, their error answers and ``/static`` to the app on
+``PORT``; the page routes stay out of the OpenAPI schema (``/docs`` is the JSON API's).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from tasklane.web import auth_pages, forms, pages, problems
+from tasklane.web.rendering import STATIC_DIR, build_templates
+
+
+def install(app: FastAPI) -> None:
+    app.state.templates = build_templates()
+    problems.install(app)
+    for router in (auth_pages.router, pages.router, forms.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,187 @@
+"""The one way a page is rendered: HTML from a Jinja template (every value escaped),
+carrying the data it shows as JSON for the page's script."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from tasklane.clock import iso_millis
+from tasklane.models import User
+from tasklane.schemas.auth import UserPublic
+from tasklane.schemas.project import ProjectView
+from tasklane.services import Services
+from tasklane.settings import Settings
+from tasklane.web import formatting
+
+HERE = Path(__file__).parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+Json = dict[str, Any]
+
+# Inside <script type="application/json"> the HTML parser only looks for "</script";
+# escaping every <, > and & (and the two line separators JavaScript once disliked)
+# means no string in the data, whoever typed it, can end the element or open a comment.
+_SCRIPT_SAFE = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def script_json(data: Any) -> Markup:
+    """``data`` as JSON that is inert inside a ``<script>`` element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.translate(_SCRIPT_SAFE))
+
+
+def wire(model: BaseModel) -> Json:
+    """A model exactly as the JSON API sends it (camelCase, ISO timestamps)."""
+    return model.model_dump(mode="json", by_alias=True)
+
+
+# What the macros render inside a <template> element: the markup of a task or comment
+# with every value empty, for the scripts to clone and fill.
+BLANK_TASK = SimpleNamespace(
+    id="",
+    project_id="",
+    section_id=None,
+    parent_id=None,
+    name="",
+    notes="",
+    status="todo",
+    completed=False,
+    assignee_id=None,
+    due_on=None,
+    subtask_count=0,
+    comment_count=0,
+)
+BLANK_COMMENT = SimpleNamespace(
+    id="", task_id="", author_id="", text="", created_at=None, edited_at=None
+)
+
+
+def build_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        status_label=formatting.status_label,
+        role_label=formatting.role_label,
+        due_label=formatting.due_label,
+        ago=formatting.ago,
+        initials=formatting.initials,
+        hue=formatting.avatar_hue,
+        iso_day=formatting.iso_day,
+        iso=iso_millis,
+        ink_on=formatting.ink_on,
+    )
+    env.globals.update(
+        is_overdue=formatting.is_overdue,
+        STATUS_LABELS=formatting.STATUS_LABELS,
+        ROLE_LABELS=formatting.ROLE_LABELS,
+        ROLE_HINTS=formatting.ROLE_HINTS,
+        BLANK_TASK=BLANK_TASK,
+        BLANK_COMMENT=BLANK_COMMENT,
+    )
+    return Jinja2Templates(env=env)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every signed-in page shows around its content: who is signed in and the
+    sidebar's projects."""
+
+    me: UserPublic
+    projects: list[ProjectView]  # archived ones too: Home lists them, the sidebar not
+    gateway: dict[str, str]
+    current: str = ""  # "home", "my-tasks", "search" or a project id
+
+    def data(self) -> Json:
+        """The ``me`` and ``gateway`` every page's data starts with."""
+        return {
+            "me": {"id": self.me.id, "name": self.me.name, "email": self.me.email},
+            "gateway": self.gateway,
+        }
+
+
+def gateway_urls(request: Request, settings: Settings) -> dict[str, str]:
+    """The realtime gateway on the host the browser used, so its cookie goes along."""
+    host = request.url.hostname or settings.host
+    return {"ws": f"ws://{host}:{settings.ws_port}", "http": f"http://{host}:{settings.ws_port}"}
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def load_frame(request: Request, user: User, current: str = "") -> Frame:
+    projects = await services_of(request).projects.list_for(user)
+    return Frame(
+        me=UserPublic.model_validate(user),
+        projects=projects,
+        gateway=gateway_urls(request, settings_of(request)),
+        current=current,
+    )
+
+
+@dataclass
+class FormState:
+    """What a form sent and what was wrong with it, to show it again beside the
+    fields. Keys are the form's name and field, e.g. ``"add-task:sec_1"``."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, key: str, default: str = "") -> str:
+        return self.values.get(key, default)
+
+    def error(self, key: str) -> str:
+        return self.errors.get(key, "")
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    title: str,
+    data: Json,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """``template`` with the page's ``title`` and its ``data`` embedded for scripts."""
+    templates: Jinja2Templates = request.app.state.templates
+    context.setdefault("form", FormState())
+    context["blank_form"] = FormState()  # for the markup inside <template> elements
+    context.setdefault("frame", None)
+    context.setdefault("script", None)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"title": title, "page_data": script_json(data), **context},
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
