@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint install install-dev screenshot clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lint: $(VENV)/.installed-dev
 test: lint
 	scripts/test-browser.sh
 	TASKLANE_TEST_POSTGRES="$$(scripts/test-postgres.sh)" $(BIN)/pytest
+
+screenshot: $(VENV)/.installed-dev
+	scripts/test-browser.sh
+	$(BIN)/python scripts/screenshot.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

@@ -60,11 +60,11 @@ class Split:
 
     def start(self, role: str) -> None:
         url = self.gateway_http if role == "realtime" else self.base_url
-        log = (self.data_dir / f"{role}.log").open("ab")
         tasklane = Path(sys.executable).parent / "tasklane"
-        self.processes[role] = subprocess.Popen(
-            [str(tasklane), "serve", "--role", role], env=self.env(), stdout=log, stderr=log
-        )
+        with (self.data_dir / f"{role}.log").open("ab") as log:
+            self.processes[role] = subprocess.Popen(
+                [str(tasklane), "serve", "--role", role], env=self.env(), stdout=log, stderr=log
+            )
         deadline = time.monotonic() + 60
         while True:
             assert self.processes[role].poll() is None, (self.data_dir / f"{role}.log").read_text()
