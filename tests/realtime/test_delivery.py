@@ -4,7 +4,6 @@ serves them, clients on the ``websockets`` library."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,14 +147,17 @@ async def test_a_slow_consumer_is_closed_to_resume_while_the_room_goes_on(
     # The slow client's library stops reading after one frame; the kernel's buffers
     # fill, then the gateway's queue, and the gateway must cut it loose.
     async with (
-        connect(cramped.ws_url, token=token, max_queue=1) as slow,
+        connect(cramped.ws_url, sock=small_socket(cramped.ws_url), token=token) as slow,
         connect(cramped.ws_url, token=token) as fast,
     ):
         await slow.join(project["id"])
         await fast.join(project["id"])
+        # The slow client stops reading: its small kernel buffer fills, then the
+        # gateway's send buffer, then its queue, and the gateway must cut it loose.
+        slow.ws.transport.pause_reading()
         sent = 0
         received: list[int] = []
-        for batch in itertools.count():
+        for _batch in range(60):
             for _ in range(20):
                 response = await http.post(
                     f"/api/projects/{project['id']}/tasks", json={"name": "t", "notes": notes}
@@ -163,10 +165,11 @@ async def test_a_slow_consumer_is_closed_to_resume_while_the_room_goes_on(
                 assert response.status_code == 201
                 sent += 1
             received += [e["seq"] for e in await fast.events(20)]
-            if slow.ws.close_code is not None or batch > 40:
+            metrics = (await http.get(f"{cramped.gateway_http}/metrics")).text
+            if "tasklane_slow_consumer_closes_total 1.0" in metrics:
                 break
-            await asyncio.sleep(0)
-        slow.ws.transport.resume_reading()  # it comes back to read what was sent
+        # It comes back to read what was sent, and finds the close frame at the end.
+        slow.ws.transport.resume_reading()
         code, reason = await slow.closed()
     assert code == closes.SLOW_CONSUMER
     assert "resume" in reason
@@ -269,6 +272,8 @@ async def test_a_half_open_connection_is_dropped_within_two_heartbeats(brisk: Li
         ]
         assert frames[2]["userId"] == ghost["user"]["id"]
         g.ws.transport.resume_reading()
+        code, _ = await g.closed()
+        assert code == 1011  # keepalive ping timeout
     await http.aclose()
 
 
