@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -63,6 +64,7 @@ class LiveStack:
     api_url: str  # http://127.0.0.1:PORT
     ws_url: str  # ws://127.0.0.1:WS_PORT (the gateway's HTTP side is http://…)
     gateway_http: str
+    api_app: Any  # the FastAPI app on api_url, to look at its state
 
 
 @contextmanager
@@ -77,4 +79,5 @@ def live_stack(settings: Settings, role: Role = "all") -> Iterator[LiveStack]:
             f"http://127.0.0.1:{api}",
             f"ws://127.0.0.1:{gateway}",
             f"http://127.0.0.1:{gateway}",
+            servers[0].config.app,
         )

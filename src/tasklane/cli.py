@@ -10,6 +10,8 @@ from rich.table import Table
 
 from tasklane import demo, logs
 from tasklane.app import Role, build_services, build_stack
+from tasklane.client.rest import DEFAULT_URL
+from tasklane.client.watch import watch as watch_project
 from tasklane.migrate import upgrade
 from tasklane.serving import build_servers, serve_together
 from tasklane.settings import Settings
@@ -91,6 +93,48 @@ async def _prepare(settings: Settings, *, with_demo: bool) -> None:
     for email, name in demo.PEOPLE:
         table.add_row(email, name)
     console.print(table)
+
+
+@cli.command()
+def watch(
+    project: str = typer.Argument(..., help="The id of the project to follow (proj_…)."),
+    url: str = typer.Option(DEFAULT_URL, "--url", envvar="TASKLANE_URL", help="The Tasklane API."),
+    token: str = typer.Option(
+        ...,
+        "--token",
+        envvar="TASKLANE_TOKEN",
+        show_default=False,
+        help="A personal API token (POST /api/tokens) or a session token.",
+    ),
+    gateway: str | None = typer.Option(
+        None,
+        "--gateway",
+        envvar="TASKLANE_GATEWAY_URL",
+        help="The realtime gateway; default: the API's host on port 3002.",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="JSON Lines: each event as the log holds it, and status changes."
+    ),
+    after: int | None = typer.Option(
+        None, "--after", min=0, help="First replay the log after this seq (0: all of it)."
+    ),
+) -> None:
+    """Print a project's changes as they happen, and the connection's status."""
+    try:
+        status = asyncio.run(
+            watch_project(
+                project,
+                url=url,
+                token=token,
+                gateway=gateway,
+                as_json=as_json,
+                after=after,
+                console=Console(highlight=False),
+            )
+        )
+    except KeyboardInterrupt:
+        status = 0
+    raise typer.Exit(status)
 
 
 def main() -> None:

@@ -523,13 +523,21 @@ def test_a_deleted_project_is_gone_for_every_former_member(team: Team, board: Bo
     for role in ROLES:
         member = team.get(role)
         assert board.project not in project_ids(member), role
-        for name in ("read_project", "list_tasks", "list_events", "read_task", "list_comments"):
+        for name in ("read_project", "list_tasks", "read_task", "list_comments"):
             call = ACTIONS[name][1]
             ids = board.ids(team, member)
             real = call.send(member, ids)
             fake = call.send(member, ids | MADE_UP)
             assert real.status_code == 404, f"{role} {name}: {real.text}"
             assert real.content == fake.content, f"{role} {name}"
+        # Its log stays readable to them, ending with the deletion, as on every transport.
+        log = ok(member.http.get(f"/api/projects/{board.project}/events?after=0&wait=5"))
+        assert log["ended"] is True
+        assert log["events"][-1]["type"] == "project_deleted"
+        tail = ok(
+            member.http.get(f"/api/projects/{board.project}/events?after={log['headSeq']}&wait=5")
+        )
+        assert (tail["events"], tail["ended"]) == ([], True)  # answered at once, not after 5 s
 
 
 def test_a_deleted_project_cannot_be_changed_or_deleted_again(team: Team, board: Board) -> None:

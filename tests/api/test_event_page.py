@@ -79,7 +79,7 @@ def test_a_new_projects_log_starts_with_project_created(signup: Signup) -> None:
 
     body = page(ana, project["id"])
 
-    assert list(body) == ["projectId", "headSeq", "hasMore", "events"]
+    assert list(body) == ["projectId", "headSeq", "hasMore", "ended", "events"]
     assert (body["projectId"], body["headSeq"], body["hasMore"]) == (project["id"], 1, False)
     [event] = body["events"]
     assert (event["type"], event["seq"], event["userId"]) == ("project_created", 1, ana.id)

@@ -475,7 +475,7 @@ async def test_a_poll_with_nothing_new_answers_at_once_or_empty_when_its_wait_ru
     ana = signup("ana")
     project = shared_project(ana)
     pid, head = project["id"], project["seq"]
-    empty = {"projectId": pid, "headSeq": head, "hasMore": False, "events": []}
+    empty = {"projectId": pid, "headSeq": head, "hasMore": False, "ended": False, "events": []}
     async with api(live.api_url, ana) as http:
         started = time.monotonic()
         at_once = await poll(http, pid, head, 0)
@@ -525,7 +525,13 @@ async def test_a_wait_beyond_the_maximum_is_capped_and_a_negative_wait_is_422(
             took = time.monotonic() - started
             negative = await poll(http, pid, head, -1)
     assert long.status_code == 200, long.text
-    assert long.json() == {"projectId": pid, "headSeq": head, "hasMore": False, "events": []}
+    assert long.json() == {
+        "projectId": pid,
+        "headSeq": head,
+        "hasMore": False,
+        "ended": False,
+        "events": [],
+    }
     assert 0.5 <= took < 3.0, took
     assert negative.status_code == 422, negative.text
     error_of(negative.json(), "validation_error")
@@ -540,7 +546,13 @@ async def test_a_users_second_concurrent_long_poll_is_429_while_another_users_is
     with live_stack(make_settings(database_url, tmp_path, poll_max_per_user=1)) as single:
         async with api(single.api_url, ana) as http, api(single.api_url, ben) as other:
             first = asyncio.create_task(poll(http, pid, head, 20))
-            await asyncio.sleep(0.2)
+            # Until the server holds the first poll (it waits on the project's signal).
+            waiters = single.api_app.state.waiters
+            for _ in range(1_000):  # up to 10 s; the server's loop is in another thread
+                if pid in waiters._signals:
+                    break
+                await asyncio.sleep(0.01)
+            assert pid in waiters._signals
             assert not first.done()
             second = await poll(http, pid, head, 20)
             others = await poll(other, pid, head, 0.2)

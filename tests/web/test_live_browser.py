@@ -8,119 +8,23 @@ gateway), so the gateway can be stopped and started again under the page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    expect,
-    sync_playwright,
+from playwright.sync_api import Browser, expect
+
+from tests.web.browsers import (
+    LIVE_WITHIN,
+    Seat,
+    api,
+    network_noise,
+    register,
+    shared_project,
+    sit,
+    status,
 )
-
-from tests.conftest import unique_email
-from tests.web.servers import Split, split_servers
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LIVE_WITHIN = 2_000  # ms: the issue's bound for a change to show on another page
-
-
-@pytest.fixture(scope="module")
-def split(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Split]:
-    with split_servers(tmp_path_factory.mktemp("split"), database_url) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-@dataclass
-class Person:
-    id: str
-    name: str
-    token: str
-
-
-@dataclass
-class Seat:
-    """A person at a browser: their context, their page, and what went wrong in it."""
-
-    person: Person
-    context: BrowserContext
-    page: Page
-    errors: list[str]
-
-
-def register(split: Split, label: str) -> Person:
-    body = {"email": unique_email(label), "name": label, "password": "correct horse"}
-    response = httpx.post(f"{split.base_url}/api/auth/register", json=body, timeout=30)
-    assert response.status_code == 201, response.text
-    data = response.json()
-    return Person(data["user"]["id"], label, data["token"])
-
-
-def api(split: Split, person: Person) -> httpx.Client:
-    return httpx.Client(
-        base_url=split.base_url, timeout=30, headers={"Authorization": f"Bearer {person.token}"}
-    )
-
-
-def shared_project(split: Split, owner: Person, *others: Person) -> dict[str, Any]:
-    with api(split, owner) as http:
-        project: dict[str, Any] = http.post("/api/projects", json={"name": "Launch"}).json()
-        for other in others:
-            http.post(
-                f"/api/projects/{project['id']}/members",
-                json={"userId": other.id, "role": "editor"},
-            )
-    return project
-
-
-def sit(browser: Browser, split: Split, person: Person, path: str, **options: Any) -> Seat:
-    context = browser.new_context(base_url=split.base_url, viewport={"width": 1400, "height": 900})
-    context.add_cookies(
-        [{"name": "tasklane_session", "value": person.token, "url": split.base_url}]
-    )
-    page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    if options.get("fake_clock"):
-        page.clock.install()
-    for pattern, handler in options.get("routes", []):
-        context.route(pattern, handler)
-    for pattern, handler in options.get("socket_routes", []):
-        context.route_web_socket(pattern, handler)
-    page.goto(path)
-    return Seat(person, context, page, errors)
-
-
-def status(seat: Seat) -> Any:
-    return seat.page.get_by_test_id("status-indicator")
+from tests.web.servers import Split
 
 
 def card(seat: Seat, name: str) -> Any:
@@ -189,13 +93,6 @@ def test_two_people_see_each_others_changes_live_on_the_board(
     finally:
         a.context.close()
         b.context.close()
-
-
-def network_noise(errors: list[str]) -> list[str]:
-    """Chromium's own lines about refused or failed connections are expected while a
-    server is down or a transport is refused; anything else is a real error."""
-    expected = ("ERR_CONNECTION_REFUSED", "ERR_FAILED", "WebSocket connection", "net::")
-    return [e for e in errors if not any(word in e for word in expected)]
 
 
 def test_the_page_reconnects_and_catches_up_after_the_gateway_returns(

@@ -358,7 +358,11 @@ def test_a_viewer_is_told_they_cannot_add_tasks(
     section = sections_of(ana, project["id"])[0]
     with browser(base_url, vic, Origin=own_origin) as http:
         page = http.get(f"/projects/{project['id']}")
-        assert 'data-testid="add-task-input"' not in page.text.split("<template")[0]
+        # The forms are there (a promotion to editor reveals them live), but hidden.
+        shown = page.text.split("<template")[0]
+        forms = re.findall(r'<(?:form|section) class="(?:add-task|add-section)[^>]*>', shown)
+        assert len(forms) == 4, forms  # one per section, and "+ Add section"
+        assert all(re.search(r"\shidden>$", tag) for tag in forms), forms
         refused = http.post(
             f"/projects/{project['id']}/sections/{section['id']}/tasks", data={"name": "Sneaky"}
         )
@@ -438,6 +442,57 @@ def test_owners_invite_by_email_and_change_roles(
     listed = ana.http.get(f"/api/projects/{project['id']}/members").json()
     roles = {member["userId"]: member["role"] for member in listed}
     assert roles == {ana.id: "owner", ben.id: "editor"}
+
+
+def test_the_add_section_form_adds_a_last_section(
+    base_url: str, signup: Signup, own_origin: str
+) -> None:
+    ana = signup("ana")
+    project = new_project(ana)
+    path = f"/projects/{project['id']}/sections"
+    with browser(base_url, ana, Origin=own_origin) as http:
+        page = http.get(f"/projects/{project['id']}")
+        assert f'action="{path}" data-testid="add-section-form"' in page.text
+        added = http.post(path, data={"name": "Review", "view": "board"})
+        assert added.status_code == 303
+        assert added.headers["location"] == f"/projects/{project['id']}/board"
+        blank = http.post(path, data={"name": ""})
+        assert blank.status_code == 422
+        assert field_error(blank.text) == ["Enter a name for the section."]
+    assert [s["name"] for s in sections_of(ana, project["id"])][-1] == "Review"
+
+
+def test_owners_remove_people_and_anyone_may_leave(
+    base_url: str, signup: Signup, own_origin: str
+) -> None:
+    ana, ben, cleo = signup("ana"), signup("ben"), signup("cleo")
+    project = new_project(ana)
+    members = f"/projects/{project['id']}/members"
+    for person, role in ((ben, "editor"), (cleo, "viewer")):
+        ana.http.post(f"/api{members}", json={"userId": person.id, "role": role})
+    with browser(base_url, ana, Origin=own_origin) as http:
+        page = http.get(members)
+        rows, template = page.text.split('<template id="member-row-template">')
+        assert rows.count('data-testid="member-remove"') == 3  # her Leave and two Removes
+        assert 'data-testid="member-remove"' in template
+        removed = http.post(f"{members}/{ben.id}/remove")
+        assert removed.status_code == 303
+        assert removed.headers["location"] == members
+        last_owner = http.post(f"{members}/{ana.id}/remove")
+        assert last_owner.status_code == 409
+        assert field_error(last_owner.text) == [
+            "A project needs at least one owner. Make someone else an owner first."
+        ]
+    with browser(base_url, cleo, Origin=own_origin) as http:
+        page = http.get(members)
+        assert page.text.count('data-testid="member-remove"') == 1  # her own: Leave
+        assert "member-row-template" not in page.text
+        left = http.post(f"{members}/{cleo.id}/remove")
+        assert left.status_code == 303
+        assert left.headers["location"] == "/"
+        assert http.get(members).status_code == 404
+    listed = ana.http.get(f"/api/projects/{project['id']}/members").json()
+    assert [member["userId"] for member in listed] == [ana.id]
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,13 @@ router = APIRouter(prefix="/api", tags=["events"])
 class EventPage(PublicModel):
     """Events after the cursor in ``seq`` order, and the log's head ``seq``. Ask again
     with ``after`` = the last ``seq`` received while ``hasMore`` is true. With ``wait``,
-    the answer comes as soon as there is an event, or empty when the wait is over."""
+    the answer comes as soon as there is an event, or empty when the wait is over.
+    ``ended`` says the project was deleted: its log ends with ``project_deleted``."""
 
     project_id: str
     head_seq: int
     has_more: bool
+    ended: bool
     events: list[EventEnvelope]
 
 
@@ -53,7 +55,7 @@ async def list_events(
 ) -> Response:
     limit = min(limit, settings.event_page_limit)
     page = await services.events.read(user, project_id, after, limit)
-    if not page.events and wait > 0:
+    if not page.events and wait > 0 and not page.ended:
         waiters: ProjectWaiters = request.app.state.waiters
         slots: Slots = request.app.state.poll_slots
         if not slots.take(user.id):
@@ -68,7 +70,7 @@ async def list_events(
                 signal = waiters.signal(project_id)
                 page = await services.events.read(user, project_id, after, limit)
                 left = deadline - loop.time()
-                if page.events or left <= 0 or await request.is_disconnected():
+                if page.events or page.ended or left <= 0 or await request.is_disconnected():
                     break
                 await waiters.wait(signal, min(left, RECHECK_SECONDS))
         finally:
@@ -80,7 +82,14 @@ async def list_events(
     # Each event goes out as the single serialiser made it, as on every other transport.
     body = b"".join(
         [
-            encode({"projectId": project_id, "headSeq": head, "hasMore": last < head})[:-1],
+            encode(
+                {
+                    "projectId": project_id,
+                    "headSeq": head,
+                    "hasMore": last < head,
+                    "ended": page.ended,
+                }
+            )[:-1],
             b',"events":[',
             b",".join(encode(event_frame(e)) for e in page.events),
             b"]}",

@@ -41,7 +41,7 @@ from tasklane.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CLOSE_TIMEOUT = 10.0  # seconds a stalled peer has to take our close frame
+CLOSE_TIMEOUT = 30.0  # seconds a stalled peer has to take our close frame
 
 
 class AppendBody(BaseModel):

@@ -47,6 +47,7 @@ async def require(
     *,
     lock: bool = False,
     resource: str = "project",
+    include_deleted: bool = False,
 ) -> tuple[Project, ProjectMember]:
     """The live project and the caller's membership, or NotFound / Forbidden.
 
@@ -54,7 +55,9 @@ async def require(
     transactions are already exclusive), so the rest of the transaction reads a
     project that no concurrent writer is changing.
     """
-    query = select(Project).where(Project.id == project_id, Project.deleted_at.is_(None))
+    query = select(Project).where(Project.id == project_id)
+    if not include_deleted:
+        query = query.where(Project.deleted_at.is_(None))
     if lock:
         query = query.with_for_update()
     project = await session.scalar(query)

@@ -15,6 +15,7 @@ from tasklane.services.access import Action, require
 class LogPage:
     events: list[Event]
     head: int  # the project's latest seq when the page was read
+    ended: bool = False  # the project was deleted: nothing will follow project_deleted
 
 
 class EventLog:
@@ -47,7 +48,18 @@ class EventLog:
             return {project_id: seq for project_id, seq in rows}
 
     async def read(self, user: User, project_id: str, after: int, limit: int) -> LogPage:
-        """``after`` for a member of the project (viewers included)."""
+        """``after`` for a member of the project (viewers included), also once the project
+        is deleted, so that every way of following it ends with ``project_deleted``.
+
+        The events are read before access is checked: a removal that commits in between
+        makes the check fail, so a removed member never reads their own removal (as on
+        the WebSocket, where they get ``left`` instead)."""
+        page = await self.after(project_id, after, limit)
         async with self.db.read() as session:
-            await require(session, project_id, user.id, Action.READ)
-        return await self.after(project_id, after, limit)
+            project, _ = await require(
+                session, project_id, user.id, Action.READ, include_deleted=True
+            )
+            ended = project.deleted_at is not None
+        if ended:  # deleted after the first read: read again, up to project_deleted
+            page = await self.after(project_id, after, limit)
+        return LogPage(page.events, page.head, ended)

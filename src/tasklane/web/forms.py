@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from tasklane.models import User
-from tasklane.schemas.project import MemberAdd, MemberUpdate, ProjectCreate
+from tasklane.schemas.project import MemberAdd, MemberUpdate, ProjectCreate, SectionCreate
 from tasklane.schemas.task import CommentCreate, TaskCreate, TaskUpdate
 from tasklane.services.errors import NotFound, ServiceError
 from tasklane.web.form_errors import FORM, field_errors, service_sentence
@@ -42,6 +42,7 @@ TASK_LABELS = {
     "due_on": "a due date",
 }
 PROJECT_LABELS = {"name": "a name for the project"}
+SECTION_LABELS = {"name": "a name for the section"}
 SUBTASK_LABELS = {"name": "a name for the subtask"}
 COMMENT_LABELS = {"text": "a comment"}
 MEMBER_LABELS = {"email": "their email address", "role": "a role"}
@@ -117,8 +118,29 @@ async def add_task(
         with refusals(user, form):
             await services_of(request).tasks.create(user, project_id, body)
     except Refusal as refusal:
-        errors = {form: next(iter(refusal.errors.values()))}  # one message under the input
+        errors = {form: _first(refusal)}  # one message under the input
         state = FormState({form: name}, errors)
+        return await project_response(
+            request, user, project_id, view=shown_view(view), form=state, status_code=refusal.status
+        )
+    return back_to(project_url(project_id, view))
+
+
+@router.post("/projects/{project_id}/sections")
+async def add_section(
+    project_id: str,
+    request: Request,
+    user: FormUser,
+    name: FormText = "",
+    view: FormText = "list",
+) -> Response:
+    """A new last section; back to the list or board it was added on."""
+    try:
+        body = parsed(SectionCreate, "add-section", {"name": name}, SECTION_LABELS)
+        with refusals(user, "add-section"):
+            await services_of(request).sections.create(user, project_id, body)
+    except Refusal as refusal:
+        state = FormState({"add-section:name": name}, {"add-section:name": _first(refusal)})
         return await project_response(
             request, user, project_id, view=shown_view(view), form=state, status_code=refusal.status
         )
@@ -252,9 +274,30 @@ async def change_role(
         with refusals(user, form):
             await services_of(request).members.update(user, project_id, user_id, body)
     except Refusal as refusal:
-        state = FormState({form: role}, {form: next(iter(refusal.errors.values()))})
+        state = FormState({form: role}, {form: _first(refusal)})
         return await members_response(request, user, project_id, state, refusal.status)
     return back_to(f"/projects/{project_id}/members")
+
+
+@router.post("/projects/{project_id}/members/{user_id}/remove")
+async def remove_member(
+    project_id: str, user_id: str, request: Request, user: FormUser
+) -> Response:
+    """An owner removes someone, or anyone leaves (then goes Home: the project is gone
+    for them)."""
+    form = f"remove:{user_id}"
+    try:
+        with refusals(user, form):
+            await services_of(request).members.remove(user, project_id, user_id)
+    except Refusal as refusal:
+        state = FormState({}, {form: _first(refusal)})
+        return await members_response(request, user, project_id, state, refusal.status)
+    return back_to("/" if user_id == user.id else f"/projects/{project_id}/members")
+
+
+def _first(refusal: Refusal) -> str:
+    """The message a one-field form shows under its field."""
+    return next(iter(refusal.errors.values()))
 
 
 async def _task_in(request: Request, user: User, project_id: str, task_id: str) -> None:

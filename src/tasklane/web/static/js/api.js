@@ -76,7 +76,6 @@ const SENTENCES = {
   rate_limited: "That was a lot of changes in a short time. Wait a few seconds and try again.",
   unavailable: "Tasklane can't reach its database right now. Try again in a moment.",
   not_author: "Only the person who wrote a comment can change it.",
-  section_not_empty: "Move or delete this section's tasks first.",
   too_large: "That's too long to save.",
   internal_error: "Something went wrong on our side. Try again in a moment.",
 };
@@ -85,6 +84,11 @@ export function humanMessage(err) {
   if (!(err instanceof ApiError)) return "Something went wrong. Try again in a moment.";
   if (SENTENCES[err.code]) return SENTENCES[err.code];
   const details = err.details && !Array.isArray(err.details) ? err.details : {};
+  if (err.code === "section_not_empty") {
+    const n = Number(details.tasks) || 0;
+    const held = n > 0 ? `still has ${n} ${n === 1 ? "task" : "tasks"}` : "still has tasks";
+    return `This section ${held}. Move or delete ${n === 1 ? "it" : "them"} first, then delete the section.`;
+  }
   if (err.code === "forbidden" && details.role && VERBS[details.needs]) {
     return `As a ${details.role} here, you can't ${VERBS[details.needs]}. Ask an owner for access.`;
   }
@@ -146,6 +150,50 @@ export const api = {
   patch: (path, body, opts) => request("PATCH", path, body, opts),
   del: (path, opts) => request("DELETE", path, undefined, opts),
 };
+
+// The JSON API's endpoints, each written once. `http` is how requests go out: `api`
+// itself, or a wrapper that notes them (the project page marks its own changes so their
+// echoes do not flash as someone else's).
+export function resources(http = api) {
+  const id = encodeURIComponent;
+  return {
+    projects: {
+      create: (body) => http.post("/api/projects", body),
+      get: (projectId) => http.get(`/api/projects/${id(projectId)}`),
+      update: (projectId, changes) => http.patch(`/api/projects/${id(projectId)}`, changes),
+    },
+    sections: {
+      list: (projectId) => http.get(`/api/projects/${id(projectId)}/sections`),
+      create: (projectId, body) => http.post(`/api/projects/${id(projectId)}/sections`, body),
+      update: (sectionId, changes) => http.patch(`/api/sections/${id(sectionId)}`, changes),
+      remove: (sectionId) => http.del(`/api/sections/${id(sectionId)}`),
+    },
+    tasks: {
+      get: (taskId) => http.get(`/api/tasks/${id(taskId)}`),
+      list: (projectId) => getAllPages(`/api/projects/${id(projectId)}/tasks`),
+      create: (projectId, body) => http.post(`/api/projects/${id(projectId)}/tasks`, body),
+      update: (taskId, changes) => http.patch(`/api/tasks/${id(taskId)}`, changes),
+      move: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/move`, body),
+      subtasks: (taskId) => http.get(`/api/tasks/${id(taskId)}/subtasks`),
+      createSubtask: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/subtasks`, body),
+    },
+    comments: {
+      list: (taskId) => http.get(`/api/tasks/${id(taskId)}/comments`),
+      create: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/comments`, body),
+      update: (commentId, changes) => http.patch(`/api/comments/${id(commentId)}`, changes),
+      remove: (commentId) => http.del(`/api/comments/${id(commentId)}`),
+    },
+    members: {
+      list: (projectId) => http.get(`/api/projects/${id(projectId)}/members`),
+      add: (projectId, body) => http.post(`/api/projects/${id(projectId)}/members`, body),
+      update: (projectId, userId, changes) =>
+        http.patch(`/api/projects/${id(projectId)}/members/${id(userId)}`, changes),
+      remove: (projectId, userId) => http.del(`/api/projects/${id(projectId)}/members/${id(userId)}`),
+    },
+  };
+}
+
+export const endpoints = resources(api);
 
 // Every page of a cursor-paged list (`{items, nextCursor}`).
 export async function getAllPages(path, { limit = 500 } = {}) {

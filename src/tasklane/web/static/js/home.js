@@ -2,16 +2,8 @@
 // a problem shows beside the name field. Without this script the form posts to the
 // server, which does the same.
 
-import { api, humanMessage } from "./api.js";
-import { byTestId, showFieldError, clearFieldError } from "./ui.js";
-
-function clearServerErrors(form) {
-  for (const p of form.querySelectorAll("p.field-error")) p.remove();
-  for (const i of form.querySelectorAll("[aria-invalid]")) {
-    i.removeAttribute("aria-invalid");
-    i.removeAttribute("aria-describedby");
-  }
-}
+import { endpoints, humanMessage } from "./api.js";
+import { byTestId, showFieldError, clearFieldError, clearServerErrors } from "./ui.js";
 
 function enhanceNewProject() {
   const form = byTestId("new-project-form");
@@ -36,7 +28,7 @@ function enhanceNewProject() {
       submit.setAttribute("aria-busy", "true");
     }
     try {
-      const project = await api.post("/api/projects", { name });
+      const project = await endpoints.projects.create({ name });
       location.assign(`/projects/${encodeURIComponent(project.id)}`);
     } catch (err) {
       showFieldError(input, humanMessage(err));

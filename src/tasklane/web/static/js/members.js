@@ -1,30 +1,22 @@
-// Members: owners invite people by email and change roles without a reload. A refusal
-// ("A project needs at least one owner…") shows beside the field that caused it.
-// Without this script both forms post to the server, which does the same.
+// Members: owners invite people by email, change roles and remove people without a
+// reload; anyone may leave. A refusal ("A project needs at least one owner…") shows
+// beside the control that caused it. Without this script the forms post to the server,
+// which does the same (web/forms.py).
 
-import { api, humanMessage } from "./api.js";
+import { endpoints, humanMessage } from "./api.js";
 import {
-  $, $$, byTestId, el, setText, readPageData, avatar, notify, flash,
-  showFieldError, clearFieldError, ROLE_LABELS,
+  $, $$, byTestId, el, field, setText, cloneTemplate, readPageData, fillAvatar, notify, flash,
+  showFieldError, clearFieldError, clearServerErrors, ROLE_WORDS,
 } from "./ui.js";
 
 const page = readPageData();
 const me = page.me || {};
 const projectId = page.project && page.project.id;
 const members = new Map((page.members || []).map((m) => [m.userId, m]));
-
-const ROLE_WORDS = { owner: "an owner", editor: "an editor", commenter: "a commenter", viewer: "a viewer" };
-
-function clearServerErrors(form) {
-  for (const p of form.querySelectorAll("p.field-error")) p.remove();
-  for (const i of form.querySelectorAll("[aria-invalid]")) {
-    i.removeAttribute("aria-invalid");
-    i.removeAttribute("aria-describedby");
-  }
-}
+const ROW = '[data-testid="member-row"]';
 
 function updateCount() {
-  setText(byTestId("member-count"), $$('[data-testid="member-row"]').length);
+  setText(byTestId("member-count"), $$(ROW).length);
 }
 
 // ----------------------------------------------------------------- role changes
@@ -38,7 +30,7 @@ async function changeRole(row, select) {
   if (!member || role === member.role) return;
   select.disabled = true;
   try {
-    const saved = await api.patch(`/api/projects/${projectId}/members/${userId}`, { role });
+    const saved = await endpoints.members.update(projectId, userId, { role });
     members.set(userId, saved);
     row.dataset.role = saved.role;
     flash(row);
@@ -56,45 +48,108 @@ async function changeRole(row, select) {
   }
 }
 
-function enhanceRoleForm(row) {
-  const select = row.querySelector('[data-testid="member-role"]');
-  const form = select && select.form;
-  if (!select || !form || form._enhanced) return;
-  form._enhanced = true;
-  // Saved as soon as it is chosen; the "Change" button is for pages without scripts.
-  const save = byTestId("member-role-save", form);
-  if (save) save.hidden = true;
-  select.addEventListener("change", () => changeRole(row, select));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    changeRole(row, select);
+// ----------------------------------------------------------------- removing and leaving
+
+// Leaving cannot be undone by the one who leaves: ask once, in place.
+function confirmLeave(form, button) {
+  return new Promise((resolve) => {
+    const yes = el("button", { type: "button", class: "button small danger-button", "data-testid": "member-leave-confirm", text: "Leave project" });
+    const no = el("button", { type: "button", class: "button small", text: "Cancel" });
+    const ask = el("span", { class: "confirm-leave", role: "group", "aria-label": "Leave this project?" },
+      el("span", { class: "subtle", text: "Leave? Only an owner can add you back." }), yes, no);
+    button.hidden = true;
+    form.append(ask);
+    yes.focus();
+    const answer = (ok) => {
+      ask.remove();
+      button.hidden = false;
+      if (!ok) button.focus();
+      resolve(ok);
+    };
+    yes.addEventListener("click", () => answer(true));
+    no.addEventListener("click", () => answer(false));
+    ask.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") answer(false);
+    });
   });
+}
+
+async function remove(row, form, button) {
+  const userId = row.dataset.userId;
+  const member = members.get(userId);
+  const leaving = userId === me.id;
+  clearServerErrors(form);
+  clearFieldError(button);
+  if (leaving && !(await confirmLeave(form, button))) return;
+  button.disabled = true;
+  try {
+    await endpoints.members.remove(projectId, userId);
+    if (leaving) {
+      location.assign("/");
+      return;
+    }
+    members.delete(userId);
+    const next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    updateCount();
+    notify(`${member ? member.user.name : "They"} no longer ${member ? "has" : "have"} access to this project.`);
+    const focusTo = (next && field(next, "remove")) || byTestId("invite-email");
+    if (focusTo) focusTo.focus();
+  } catch (err) {
+    button.disabled = false;
+    showFieldError(button, humanMessage(err), { within: form });
+    button.focus();
+  }
+}
+
+// Saves a role as soon as it is chosen (the "Change" button is for pages without
+// scripts); Remove and Leave ask the API, not the server's form.
+function enhanceRow(row) {
+  if (row._enhanced) return;
+  row._enhanced = true;
+  const select = field(row, "role");
+  if (select && select.form) {
+    const save = byTestId("member-role-save", select.form);
+    if (save) save.hidden = true;
+    select.addEventListener("change", () => changeRole(row, select));
+    select.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      changeRole(row, select);
+    });
+  }
+  const removeForm = field(row, "remove-form");
+  const button = field(row, "remove");
+  if (removeForm && button) {
+    removeForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      remove(row, removeForm, button);
+    });
+  }
 }
 
 // ----------------------------------------------------------------- invitations
 
-// A member row like the server's (templates/members.html); there is no <template> for it.
+// A row for someone just invited: a clone of the server's (templates/macros.html,
+// `member_row`), filled in.
 function memberRow(member) {
-  const id = `role-${member.userId}`;
-  const select = el("select", { id, name: "role", "data-testid": "member-role", "data-field": "role" },
-    ...Object.entries(ROLE_LABELS).map(([value, label]) =>
-      el("option", { value, text: label, selected: value === member.role })));
+  const row = cloneTemplate("member-row-template");
+  const name = member.user.name;
+  row.dataset.userId = member.userId;
+  row.dataset.role = member.role;
+  fillAvatar(field(row, "avatar"), { id: member.userId, name });
+  setText(field(row, "name"), name);
+  field(row, "you").hidden = member.userId !== me.id;
+  setText(field(row, "email"), member.user.email);
+  const select = field(row, "role");
+  select.id = `role-${member.userId}`;
   select.value = member.role;
-  const form = el("form", {
-    class: "role-form", method: "post", action: `/projects/${projectId}/members/${member.userId}`,
-  },
-  el("label", { class: "visually-hidden", for: id, text: `Role of ${member.user.name}` }),
-  select,
-  el("button", { type: "submit", class: "button small", "data-testid": "member-role-save", text: "Change" }));
-  const row = el("li", {
-    class: "member-row", "data-testid": "member-row", "data-user-id": member.userId, "data-role": member.role,
-  },
-  avatar(member.user, { named: false }),
-  el("span", { class: "member-who" },
-    el("span", { class: "member-name", "data-field": "name", text: member.user.name }),
-    el("span", { class: "member-email subtle", "data-field": "email", text: member.user.email })),
-  form);
-  enhanceRoleForm(row);
+  const label = field(row, "role-label");
+  label.htmlFor = select.id;
+  setText(label, `Role of ${name}`);
+  field(row, "role-form").setAttribute("action", `/projects/${projectId}/members/${member.userId}`);
+  field(row, "remove-form").setAttribute("action", `/projects/${projectId}/members/${member.userId}/remove`);
+  field(row, "remove").setAttribute("aria-label", `Remove ${name} from the project`);
+  enhanceRow(row);
   return row;
 }
 
@@ -116,12 +171,10 @@ function enhanceInvite() {
     }
     if (submit) submit.disabled = true;
     try {
-      const member = await api.post(`/api/projects/${projectId}/members`, {
-        email: address, role: role ? role.value : "editor",
-      });
+      const member = await endpoints.members.add(projectId, { email: address, role: role ? role.value : "editor" });
       members.set(member.userId, member);
       const list = byTestId("member-list");
-      const existing = $(`[data-testid="member-row"][data-user-id="${CSS.escape(member.userId)}"]`, list);
+      const existing = $(`${ROW}[data-user-id="${CSS.escape(member.userId)}"]`, list);
       const row = memberRow(member);
       if (existing) existing.replaceWith(row);
       else list.append(row);
@@ -140,5 +193,5 @@ function enhanceInvite() {
   email.addEventListener("input", () => clearFieldError(email));
 }
 
-for (const row of $$('[data-testid="member-row"]')) enhanceRoleForm(row);
+for (const row of $$(ROW)) enhanceRow(row);
 enhanceInvite();

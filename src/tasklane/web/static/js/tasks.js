@@ -2,16 +2,16 @@
 // a task (and on My Tasks the row moves to its group), the pencil renames it inline;
 // the name is a link to the task in its project. Problems show in the row.
 
-import { api, humanMessage } from "./api.js";
-import {
-  $, $$, field, el, setText, readPageData, formatDue, isOverdue,
-  showFieldError, clearFieldError, flash, STATUS_LABELS,
-} from "./ui.js";
+import { endpoints, humanMessage } from "./api.js";
+import { $, $$, field, setText, readPageData, showRowError, clearRowError, flash } from "./ui.js";
+import { editInline } from "./inline-edit.js";
+import { fillTask } from "./task-markup.js";
 
 const page = readPageData();
 const tasks = new Map((page.tasks || []).map((t, i) => [t.id, { ...t, order: i }]));
 const today = page.today || null;
 const UPCOMING_DAYS = 7;
+const ROW = '[data-testid="task-row"]';
 
 // Mirrors web/task_lists.py's `bucket`.
 function bucket(task) {
@@ -25,30 +25,11 @@ function bucket(task) {
   return task.dueOn <= limit.toISOString().slice(0, 10) ? "upcoming" : "later";
 }
 
-function rowError(row, message) {
-  const anchor = field(row, "name") || row;
-  showFieldError(anchor, message, { within: row.querySelector(".task-main") || row });
-  clearTimeout(anchor._errTimer);
-  anchor._errTimer = setTimeout(() => clearFieldError(anchor), 8000);
-}
-
-function fillRow(row, task) {
-  row.dataset.status = task.status;
-  row.classList.toggle("is-done", task.completed);
-  const check = field(row, "complete");
-  if (check) check.checked = task.completed;
-  setText(field(row, "name"), task.name);
-  const due = field(row, "due");
-  if (due) {
-    due.setAttribute("datetime", task.dueOn || "");
-    setText(due, formatDue(task.dueOn));
-    due.classList.toggle("overdue", isOverdue(task.dueOn, task.status));
-  }
-  const pill = field(row, "status");
-  if (pill) {
-    pill.dataset.status = task.status;
-    setText(pill, STATUS_LABELS[task.status] || task.status);
-  }
+// A saved task, in the page's original order.
+function keep(saved) {
+  const next = { ...saved, order: tasks.get(saved.id).order };
+  tasks.set(saved.id, next);
+  return next;
 }
 
 // My Tasks: put the row in its group, in the page's original order, and recount.
@@ -58,7 +39,7 @@ function regroup(row, task) {
   const list = field(group, "tasks");
   const focused = row.contains(document.activeElement) ? document.activeElement : null;
   if (row.parentElement !== list) {
-    const after = $$('[data-testid="task-row"]', list).find((r) => {
+    const after = $$(ROW, list).find((r) => {
       const other = tasks.get(r.dataset.taskId);
       return other && other.order > task.order;
     });
@@ -66,7 +47,7 @@ function regroup(row, task) {
     if (focused) focused.focus({ preventScroll: true });
   }
   for (const g of $$('[data-testid="task-group"]')) {
-    setText($('[data-testid="section-count"]', g), $$('[data-testid="task-row"]', field(g, "tasks")).length);
+    setText($('[data-testid="section-count"]', g), $$(ROW, field(g, "tasks")).length);
   }
 }
 
@@ -75,16 +56,14 @@ async function complete(row, check) {
   if (!task) return;
   check.disabled = true;
   try {
-    const saved = await api.patch(`/api/tasks/${task.id}`, { status: check.checked ? "done" : "todo" });
-    const next = { ...saved, order: task.order };
-    tasks.set(task.id, next);
-    clearFieldError(field(row, "name") || row);
-    fillRow(row, next);
-    if ($('[data-testid="my-tasks"]')) regroup(row, next);
+    const saved = keep(await endpoints.tasks.update(task.id, { status: check.checked ? "done" : "todo" }));
+    clearRowError(row);
+    fillTask(row, saved);
+    if ($('[data-testid="my-tasks"]')) regroup(row, saved);
     flash(row);
   } catch (err) {
     check.checked = task.completed;
-    rowError(row, humanMessage(err));
+    showRowError(row, humanMessage(err));
   } finally {
     check.disabled = false;
   }
@@ -94,81 +73,40 @@ function rename(row) {
   const task = tasks.get(row.dataset.taskId);
   const link = field(row, "name");
   if (!task || !link || row._renaming) return;
-  const input = el("input", {
-    type: "text", class: "rename-input", "data-testid": "task-name-input",
-    "aria-label": "Task name", maxlength: "500", autocomplete: "off",
-  });
-  input.value = task.name;
-  row._renaming = input;
-  link.hidden = true;
-  link.insertAdjacentElement("afterend", input);
-  input.focus();
-  input.select();
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    row._renaming = null;
-    clearFieldError(input);
-    input.remove();
-    link.hidden = false;
-  };
-  const save = async (keepFocus) => {
-    const name = input.value.trim();
-    const now = tasks.get(task.id);
-    if (!name) return showFieldError(input, "Enter a name.", { within: row.querySelector(".task-main") });
-    if (name === now.name) {
-      finish();
-      if (keepFocus) link.focus();
-      return;
-    }
-    input.disabled = true;
-    try {
-      const saved = await api.patch(`/api/tasks/${task.id}`, { name });
-      tasks.set(task.id, { ...saved, order: now.order });
-      fillRow(row, tasks.get(task.id));
-      finish();
+  row._renaming = editInline(link, {
+    value: task.name,
+    current: () => tasks.get(task.id).name,
+    label: "Task name",
+    testid: "task-name-input",
+    within: row.querySelector(".task-main"),
+    save: async (name) => {
+      fillTask(row, keep(await endpoints.tasks.update(task.id, { name })));
       flash(row);
-      if (keepFocus) link.focus();
-    } catch (err) {
-      input.disabled = false;
-      showFieldError(input, humanMessage(err), { within: row.querySelector(".task-main") });
-      if (keepFocus) input.focus();
-    }
-  };
-  input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") {
-      e.preventDefault();
-      save(true);
-    } else if (e.key === "Escape") {
-      e.preventDefault();
-      finish();
-      link.focus();
-    }
-  });
-  input.addEventListener("blur", () => {
-    if (!done && !input.disabled) save(false);
+    },
+    onClose: () => {
+      row._renaming = null;
+    },
   });
 }
 
 document.addEventListener("change", (e) => {
-  const check = e.target.closest('[data-testid="task-row"] [data-field="complete"]');
-  if (check) complete(check.closest('[data-testid="task-row"]'), check);
+  const check = e.target.closest(`${ROW} [data-field="complete"]`);
+  if (check) complete(check.closest(ROW), check);
 });
 
 document.addEventListener("click", (e) => {
-  const button = e.target.closest('[data-testid="task-row"] [data-action="rename"]');
+  const button = e.target.closest(`${ROW} [data-action="rename"]`);
   if (button) {
     e.preventDefault();
-    rename(button.closest('[data-testid="task-row"]'));
+    rename(button.closest(ROW));
   }
 });
 
 document.addEventListener("keydown", (e) => {
   if (e.key !== "F2") return;
-  const link = e.target.closest && e.target.closest('[data-testid="task-row"] a[data-field="name"]');
+  const link = e.target.closest && e.target.closest(`${ROW} a[data-field="name"]`);
   if (link) {
     e.preventDefault();
-    rename(link.closest('[data-testid="task-row"]'));
+    rename(link.closest(ROW));
   }
 });

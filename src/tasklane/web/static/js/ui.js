@@ -3,7 +3,8 @@
 // by anyone (task names, comments) can never become markup.
 
 export const STATUS_LABELS = { todo: "To do", in_progress: "In progress", done: "Done" };
-export const ROLE_LABELS = { owner: "Owner", editor: "Editor", commenter: "Commenter", viewer: "Viewer" };
+// "You are now an editor."
+export const ROLE_WORDS = { owner: "an owner", editor: "an editor", commenter: "a commenter", viewer: "a viewer" };
 
 export function $(selector, root = document) {
   return root.querySelector(selector);
@@ -63,6 +64,32 @@ export function cloneTemplate(id) {
   if (!tpl || !tpl.content) return null;
   const first = tpl.content.firstElementChild;
   return first ? first.cloneNode(true) : null;
+}
+
+// Makes `list`'s children the nodes for `items`, in order: a node is reused by its key
+// (`keyOf(node)` on the page, `key(item)` in the data), made by `create()` when missing,
+// and filled by `fill(node, item)`; nodes for no item go. Only what is out of place moves,
+// so focus and scroll stay where they are.
+export function syncList(list, items, { selector, key, keyOf, create, fill }) {
+  dropWhitespace(list);
+  const existing = new Map($$(selector, list).map((node) => [keyOf(node), node]));
+  let prev = null;
+  for (const item of items) {
+    const k = key(item);
+    let node = existing.get(k);
+    existing.delete(k);
+    if (!node) node = create(item);
+    fill(node, item);
+    const expected = prev ? prev.nextElementSibling : list.firstElementChild;
+    if (node !== expected) list.insertBefore(node, expected);
+    prev = node;
+  }
+  for (const node of existing.values()) node.remove();
+}
+
+// Whitespace between server-rendered <li>s would keep `:empty` from matching.
+export function dropWhitespace(list) {
+  for (const n of [...list.childNodes]) if (n.nodeType === Node.TEXT_NODE && !n.textContent.trim()) n.remove();
 }
 
 export function readPageData() {
@@ -129,6 +156,15 @@ export function isOverdue(day, status) {
   return Boolean(day) && status !== "done" && day < todayISO();
 }
 
+// A <time> showing "3 min ago" for `iso`, kept current by the ticker below.
+export function setRelativeTime(node, iso) {
+  if (!node) return;
+  node.setAttribute("datetime", iso || "");
+  node.setAttribute("data-relative-time", iso || "");
+  node.title = iso ? new Date(iso).toLocaleString() : "";
+  setText(node, relativeTime(iso));
+}
+
 // Keeps every `[data-relative-time]` element's text current.
 export function tickRelativeTimes(root = document) {
   for (const node of root.querySelectorAll("[data-relative-time]")) {
@@ -167,21 +203,17 @@ export function setHue(node, id) {
   node.classList.add(`hue-${avatarHue(id)}`);
 }
 
-// An avatar with initials; `named` ones are announced and show the name on hover.
-export function avatar(user, { named = true, className = "avatar", testid = null } = {}) {
-  const id = user ? user.id || user.userId || "" : "";
-  const name = (user && user.name) || "";
-  const node = el("span", { class: className, "data-testid": testid, text: name ? initials(name) : "" });
-  setHue(node, id);
-  if (id) node.dataset.userId = id;
-  if (named && name) {
+// Fills an avatar element (a clone of the macros' `avatar`) for `person` ({id, name}),
+// or empties it; `named` ones are announced and show the name on hover.
+export function fillAvatar(node, person, { named = false } = {}) {
+  if (!node) return;
+  setText(node, person ? initials(person.name) : "");
+  setHue(node, person ? person.id : "");
+  if (named && person) {
     node.setAttribute("role", "img");
-    node.title = name;
-    node.setAttribute("aria-label", name);
-  } else {
-    node.setAttribute("aria-hidden", "true");
+    node.title = person.name;
+    node.setAttribute("aria-label", person.name);
   }
-  return node;
 }
 
 // ---------------------------------------------------------------- notices
@@ -249,6 +281,30 @@ function detachNote(input, className) {
   else input.removeAttribute("aria-describedby");
   note.remove();
   input[`_${key}`] = null;
+}
+
+// The errors the server rendered into a form (a page shown again after a failed post);
+// gone once the form is tried again.
+export function clearServerErrors(form) {
+  if (!form) return;
+  for (const p of form.querySelectorAll("p.field-error")) p.remove();
+  for (const i of form.querySelectorAll("[aria-invalid]")) {
+    i.removeAttribute("aria-invalid");
+    i.removeAttribute("aria-describedby");
+  }
+}
+
+// An error about a task row or card, beside its name, for a few seconds.
+export function showRowError(row, message) {
+  const anchor = field(row, "name") || row;
+  const spot = row.querySelector(".task-main") || row.querySelector(".card-meta") || row;
+  showFieldError(anchor, message, { within: spot });
+  clearTimeout(anchor._errTimer);
+  anchor._errTimer = setTimeout(() => clearFieldError(anchor), 8000);
+}
+
+export function clearRowError(row) {
+  clearFieldError(field(row, "name") || row);
 }
 
 // An error in words, right next to the field that failed. The field keeps its text.

@@ -1,0 +1,162 @@
+// The page's live side: the connection (one RealtimeClient, exposed for tests as
+// `window.tasklaneRealtime`), its status indicator, who is viewing now, and what others'
+// changes look like here: a row or card flashes once, a status change is announced in a
+// short notice, a rename under the reader's own rename leaves a note beside it.
+
+import {
+  byTestId, allByTestId, field, setText, cloneTemplate, notify, flash, fillAvatar, syncList,
+  showRemoteNote, STATUS_LABELS, ROLE_WORDS,
+} from "../ui.js";
+import { page, me, projectId } from "./context.js";
+import { store } from "./store.js";
+import { isOwnEcho } from "./own-changes.js";
+import { rowEls } from "./view.js";
+import { renameInput } from "./task-items.js";
+import { sectionNode, sectionRenameInput } from "./sections.js";
+import { flashSubtask } from "./task-pane.js";
+
+// ---------------------------------------------------------------------------- status
+
+const STATUS_TEXT = { ws: "Live", sse: "Live (fallback: SSE)", poll: "Live (polling)" };
+
+export function renderStatus(s) {
+  const indicator = byTestId("status-indicator");
+  const retry = byTestId("retry-now");
+  if (!indicator) return;
+  let text;
+  let hint = "";
+  if (s.state === "live") {
+    text = STATUS_TEXT[s.transport] || "Live";
+    hint = s.transport === "ws" ? "Changes by others appear as they happen." : "Connected through a slower fallback; changes still arrive.";
+  } else if (s.state === "reconnecting") {
+    const seconds = Math.max(1, Math.ceil((s.retryInMs || 0) / 1000));
+    text = `Reconnecting in ${seconds} s\u2026`;
+    hint = "The connection dropped; nothing is lost, changes arrive when it is back.";
+  } else if (s.state === "offline") {
+    text = "Offline";
+    hint = "Others' changes arrive when the connection returns.";
+  } else {
+    text = "Connecting\u2026";
+  }
+  setText(indicator, text);
+  indicator.dataset.state = s.state;
+  indicator.dataset.transport = s.transport || "";
+  indicator.title = hint;
+  if (retry) retry.hidden = !(s.state === "reconnecting" || (s.state === "offline" && s.reason !== "closed"));
+}
+
+// ---------------------------------------------------------------------------- presence
+
+function renderPresence({ projectId: pid, users }) {
+  if (pid !== projectId) return;
+  const box = byTestId("presence");
+  if (!box) return;
+  for (const u of users) store.people.set(u.userId, store.people.get(u.userId) || u.name);
+  syncList(box, users, {
+    selector: '[data-testid="presence-avatar"]',
+    key: (u) => u.userId,
+    keyOf: (node) => node.dataset.userId,
+    create: () => cloneTemplate("presence-avatar-template"),
+    fill: (node, u) => {
+      node.dataset.userId = u.userId;
+      fillAvatar(node, { id: u.userId, name: u.name }, { named: true });
+    },
+  });
+  box.setAttribute("aria-label", users.length ? `Viewing now: ${users.map((u) => u.name).join(", ")}` : "Viewing now");
+}
+
+// ---------------------------------------------------------------------------- others' changes
+
+function flashTask(id) {
+  const node = rowEls.get(id);
+  if (node) flash(node);
+  flashSubtask(id);
+}
+
+/**
+ * What event `e` (already applied, with `change` from applyEvent) looks like to the
+ * reader. Call it after scheduling the render: the flashes wait for the rows it draws.
+ */
+export function announce(e, change) {
+  const d = e.data || {};
+  const byOther = Boolean(e.userId) && e.userId !== me.id;
+  const task = change.task;
+  if (task) {
+    if (change.visible && !isOwnEcho(e)) queueMicrotask(() => flashTask(task.id));
+    if (e.type === "task_status_changed" && byOther) {
+      notify(`${store.firstName(e.userId)} moved '${task.name}' to ${STATUS_LABELS[d.newStatus] || d.newStatus}`);
+    }
+    const input = renameInput(task.id);
+    if (input && byOther && (d.changes || []).includes("name") && input.value.trim() !== task.name) {
+      const row = rowEls.get(task.id);
+      showRemoteNote(input, store.firstName(e.userId), { within: row && row.querySelector(".task-main") });
+    }
+  }
+  if (e.type === "comment_created" && byOther) queueMicrotask(() => flashTask(d.taskId));
+  if ((e.type === "section_created" || e.type === "section_updated") && byOther) {
+    const input = sectionRenameInput(d.sectionId);
+    if (input && (d.changes || []).includes("name") && input.value.trim() !== d.section.name) {
+      showRemoteNote(input, store.firstName(e.userId), { within: input.parentElement });
+    }
+    queueMicrotask(() => {
+      const node = sectionNode(d.sectionId);
+      if (node && !input) flash(field(node, "section-name"));
+    });
+  }
+  if (e.type === "project_deleted") notify("This project was deleted.", { kind: "error", timeout: 0 });
+  if (change.roleChanged) {
+    const role = store.role();
+    notify(`${store.firstName(e.userId)} made you ${ROLE_WORDS[role] || role}.`);
+  }
+}
+
+// The reader lost the project (removed, or it was deleted): say so where they look, stop
+// offering changes, and stop following it.
+function lostAccess(message) {
+  const banner = byTestId("access-lost");
+  if (banner) {
+    setText(banner.querySelector('[data-field="text"]'), message);
+    banner.hidden = false;
+  }
+  notify(message, { kind: "error", timeout: 0 });
+  for (const avatar of allByTestId("presence-avatar")) avatar.remove();
+}
+
+// ---------------------------------------------------------------------------- the connection
+
+/**
+ * Connects the page: `onEvent(e)` for every durable event of the project, in seq order;
+ * `onResync()` when the log cannot serve the cursor; `onLeft()` once access is gone.
+ * Returns the client (null if it could not load).
+ */
+export async function connect({ seq, onEvent, onResync, onLeft }) {
+  let RealtimeClient;
+  try {
+    ({ RealtimeClient } = await import("/static/js/realtime.js"));
+  } catch (err) {
+    renderStatus({ state: "offline", transport: "ws", reason: "the realtime client could not load" });
+    console.warn("Tasklane: realtime client unavailable", err);
+    return null;
+  }
+  const rt = new RealtimeClient({ gateway: page.gateway, api: "" });
+  window.tasklaneRealtime = rt;
+  rt.on("status", renderStatus);
+  rt.on("event", onEvent);
+  rt.on("presence", renderPresence);
+  rt.on("resync", ({ projectId: pid }) => {
+    if (pid === projectId) onResync();
+  });
+  rt.on("left", ({ projectId: pid, reason }) => {
+    if (pid !== projectId) return;
+    if (reason === "project_deleted") {
+      lostAccess("This project was deleted. Taking you home…");
+      setTimeout(() => location.assign("/"), 2500);
+    } else if (reason === "access_revoked" || reason === "forbidden" || reason === "not_found") {
+      lostAccess("You no longer have access to this project.");
+      onLeft();
+    }
+  });
+  renderStatus(rt.status && rt.status.state !== "offline" ? rt.status : { state: "connecting", transport: "ws" });
+  rt.join(projectId, seq);
+  return rt;
+}
