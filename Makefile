@@ -28,7 +28,8 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	scripts/test-browser.sh
-	TASKLANE_TEST_POSTGRES="$$(scripts/test-postgres.sh)" $(BIN)/pytest
+	pg="$$(scripts/test-postgres.sh)" && redis="$$(scripts/test-redis.sh)" && \
+	TASKLANE_TEST_POSTGRES="$$pg" TASKLANE_TEST_REDIS="$$redis" $(BIN)/pytest
 
 screenshot: $(VENV)/.installed-dev
 	scripts/test-browser.sh

@@ -342,6 +342,19 @@ async def test_a_broken_broker_loses_nothing_that_committed(world: World) -> Non
         def subscribe(self, listener: Any) -> Callable[[], None]:
             return lambda: None
 
+        async def follow(self, project_id: str) -> None:
+            return None
+
+        def unfollow(self, project_id: str) -> None:
+            return None
+
+        @property
+        def alive(self) -> bool:
+            return False
+
+        def on_resume(self, callback: Any) -> Callable[[], None]:
+            return lambda: None
+
         async def close(self) -> None:
             return None
 

@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from tasklane import __version__, api, web
@@ -28,7 +29,9 @@ from tasklane.realtime.hub import Hub, HubLimits
 from tasklane.realtime.memory_broker import MemoryBroker
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.notifier import GatewayNotifier, GatewayPresence
-from tasklane.realtime.presence import MemoryPresence
+from tasklane.realtime.presence import MemoryPresence, PresenceStore
+from tasklane.realtime.redis_broker import RedisBroker, redis_client
+from tasklane.realtime.redis_presence import RedisPresence
 from tasklane.realtime.waiters import ProjectWaiters, Slots
 from tasklane.services import Services
 from tasklane.services.runtime import Runtime
@@ -49,10 +52,13 @@ class Stack:
     services: Services
     presence: PresenceReader
     gateway: Gateway | None  # None in an API-only process
+    redis: Redis | None = None  # with REDIS_URL: the client the broker and presence share
 
     async def close(self) -> None:
         await self.services.runtime.broker.close()
         await self.services.runtime.db.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 def password_hasher(settings: Settings) -> PasswordHasher:
@@ -88,22 +94,35 @@ def build_stack(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
 ) -> Stack:
-    """The parts of one process. ``api`` reaches a gateway in another process through
-    its ``/broadcast`` endpoint; ``all`` and ``realtime`` deliver in memory."""
+    """The parts of one process. With ``REDIS_URL`` every role uses Redis: pub/sub
+    between processes, one channel per project, and presence shared by all gateways
+    (an API process reads it from there). Without it, ``all`` and ``realtime`` deliver
+    in memory, and ``api`` reaches a gateway in another process through its
+    ``/broadcast`` endpoint."""
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
+    broker: Broker
+    presence: PresenceStore
+    if redis is not None:
+        broker = RedisBroker(redis)
+        presence = RedisPresence(redis, settings.presence_ttl_seconds)
+    else:
+        broker, presence = MemoryBroker(), MemoryPresence()
     if role == "api":
-        secret, url = settings.resolved_broadcast_secret(), settings.resolved_gateway_url()
-        services = build_services(
-            settings, clock=clock, ids=ids, broker=GatewayNotifier(url, secret)
-        )
-        return Stack(settings, services, GatewayPresence(url, secret), None)
-    services = build_services(settings, clock=clock, ids=ids, broker=MemoryBroker())
-    presence = MemoryPresence()
+        if redis is None:
+            secret, url = settings.resolved_broadcast_secret(), settings.resolved_gateway_url()
+            services = build_services(
+                settings, clock=clock, ids=ids, broker=GatewayNotifier(url, secret)
+            )
+            return Stack(settings, services, GatewayPresence(url, secret), None)
+        services = build_services(settings, clock=clock, ids=ids, broker=broker)
+        return Stack(settings, services, presence, None, redis)
+    services = build_services(settings, clock=clock, ids=ids, broker=broker)
     metrics = GatewayMetrics()
     hub = Hub(
         log=services.events,
         access=services.projects.can_read,
         presence=presence,
-        broker=services.runtime.broker,
+        broker=broker,
         clock=services.runtime.clock,
         metrics=metrics,
         limits=HubLimits(
@@ -114,7 +133,7 @@ def build_stack(
         ),
     )
     gateway = Gateway(settings, services, hub, presence, metrics)
-    return Stack(settings, services, presence, gateway)
+    return Stack(settings, services, presence, gateway, redis)
 
 
 def create_app(
@@ -134,7 +153,7 @@ def create_app(
     owned = stack is None
     parts = stack or build_stack(settings, clock=clock, ids=ids)
 
-    waiters = ProjectWaiters()
+    waiters = ProjectWaiters(parts.services.runtime.broker)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

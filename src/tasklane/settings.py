@@ -26,6 +26,18 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "", description="SQLAlchemy async URL; default: SQLite file DATA_DIR/tasklane.db."
     )
+    redis_url: str | None = Field(
+        None,
+        description="Redis for several processes: pub/sub between them and shared presence "
+        "(redis://host:6379/0); unset, one process delivers in memory.",
+    )
+    presence_ttl_seconds: float = Field(
+        30.0,
+        ge=0.3,
+        description="With Redis, how long a gateway's presence entries outlive its last "
+        "renewal (each renews every third of this): a dead gateway's users leave within "
+        "this plus a third.",
+    )
     allowed_origins: list[str] = Field(
         default_factory=list, description="Extra origins allowed for cookie-authenticated use."
     )
@@ -81,6 +93,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _embedded_database(self) -> Settings:
+        if not self.redis_url:
+            object.__setattr__(self, "redis_url", None)
         if not self.database_url:
             path = (self.data_dir / "tasklane.db").as_posix()
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")

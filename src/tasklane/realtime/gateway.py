@@ -79,7 +79,13 @@ class Gateway:
         self.metrics = metrics
         self.secret = settings.resolved_broadcast_secret()
         self.jitter = jitter or random.Random()
-        self.broker_alive = True
+        metrics.broker_up.set_function(lambda: float(self.broker_alive))
+
+    @property
+    def broker_alive(self) -> bool:
+        """Whether this gateway hears what other processes publish. A deaf gateway
+        still delivers (it reads the log every ``CATCH_UP_SECONDS``) but is not ready."""
+        return self.hub.broker.alive
 
     # -- /ws ---------------------------------------------------------------------------
 
@@ -291,6 +297,27 @@ class Gateway:
             except Exception:
                 log.exception("catch-up with the event log failed")
 
+    async def keep_presence_forever(self) -> None:
+        """Renew this gateway's presence entries and sweep out expired ones, every
+        third of ``PRESENCE_TTL_SECONDS``."""
+        while True:
+            await asyncio.sleep(self.settings.presence_ttl_seconds / 3)
+            await self.keep_presence()
+
+    async def keep_presence(self) -> None:
+        try:
+            await self.hub.keep_presence()
+        except Exception as exc:  # Redis away: entries expire, and come back with it
+            log.warning("presence upkeep failed: %s", exc)
+
+    async def resume(self) -> None:
+        """After a broker interruption: whatever was published meanwhile is only in the
+        log, so read it; and presence may have lost this gateway's entries."""
+        self.metrics.broker_resumes.inc()
+        log.info("broker resumed: catching up %d rooms from the log", len(self.hub.rooms))
+        await self.hub.catch_up()
+        await self.keep_presence()
+
     def drain(self) -> None:
         """Close every connection with a reconnect code and a jittered retry hint."""
         spread = self.settings.drain_spread_ms
@@ -304,12 +331,19 @@ def frame_project(frame: wire.Join | wire.Leave | wire.Ping) -> str | None:
 def create_gateway(gateway: Gateway) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        unsubscribe = gateway.services.runtime.broker.subscribe(gateway.hub.receive)
-        catch_up = asyncio.create_task(gateway.catch_up_forever())
+        broker = gateway.hub.broker
+        unsubscribe = broker.subscribe(gateway.hub.receive)
+        forget_resume = broker.on_resume(gateway.resume)
+        chores = [
+            asyncio.create_task(gateway.catch_up_forever()),
+            asyncio.create_task(gateway.keep_presence_forever()),
+        ]
         try:
             yield
         finally:
-            catch_up.cancel()
+            for chore in chores:
+                chore.cancel()
+            forget_resume()
             unsubscribe()
 
     app = Starlette(

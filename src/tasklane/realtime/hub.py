@@ -13,6 +13,11 @@ never waits for it.
 A **subscription** (one connection's interest in one project) that joins with
 ``lastSeq`` first replays the log after it. Live events that arrive meanwhile are
 buffered and merged by ``seq``, so nothing is lost or doubled.
+
+A room exists while it has subscribers; while it exists the hub ``follow``s its project
+on the broker (with Redis: the gateway is subscribed to the project's channel).
+Presence is best effort: a store that cannot be reached costs the ``user_connected`` /
+``user_disconnected`` frames until ``keep_presence`` puts it right, never an event.
 """
 
 from __future__ import annotations
@@ -234,12 +239,10 @@ class Hub:
         self.metrics.joins.labels(result="ok").inc()
         assert room.head is not None
         head = room.head
-        first = previous is None and await self.presence.add(
-            project_id, conn.user_id, conn.name, conn.id
-        )
-        conn.send(wire.joined(project_id, head, await self.presence.list(project_id)))
+        first = previous is None and await self._present(project_id, conn)
+        conn.send(wire.joined(project_id, head, await self._who(project_id)))
         if first:
-            await self._announce("user_connected", project_id, conn)
+            await self._announce("user_connected", project_id, conn.user_id, conn.name)
         sub.cursor = head if last_seq is None else await self._replay(sub, last_seq)
         sub.replaying = False
         for seq, frame in sub.buffer:
@@ -298,15 +301,48 @@ class Hub:
 
     async def _absent(self, sub: Subscription) -> None:
         conn = sub.connection
-        if await self.presence.remove(sub.project_id, conn.user_id, conn.id):
-            await self._announce("user_disconnected", sub.project_id, conn)
+        try:
+            last = await self.presence.remove(sub.project_id, conn.user_id, conn.id)
+        except Exception as exc:  # the entry expires; a sweep announces the departure
+            log.warning("presence unavailable: %s", exc, extra={"connection_id": conn.id})
+            return
+        if last:
+            await self._announce("user_disconnected", sub.project_id, conn.user_id, conn.name)
 
-    async def _announce(self, kind: str, project_id: str, conn: Connection) -> None:
-        data = PresenceData(project_id=project_id, user_id=conn.user_id, name=conn.name)
+    async def _present(self, project_id: str, conn: Connection) -> bool:
+        """Record the connection as present; True if it made its user present."""
+        try:
+            return await self.presence.add(project_id, conn.user_id, conn.name, conn.id)
+        except Exception as exc:  # ``keep_presence`` adds it once the store is back
+            log.warning("presence unavailable: %s", exc, extra={"connection_id": conn.id})
+            return False
+
+    async def _who(self, project_id: str) -> list[dict[str, str]]:
+        try:
+            return await self.presence.list(project_id)
+        except Exception as exc:
+            log.warning("presence unavailable: %s", exc)
+            return []
+
+    async def _announce(self, kind: str, project_id: str, user_id: str, name: str) -> None:
+        data = PresenceData(project_id=project_id, user_id=user_id, name=name)
         frame = encode(presence_frame(kind, data, self.clock.now()))
         await self.broker.publish(
             BrokerMessage(project_id, None, kind, frame, published_at=self.wall())
         )
+
+    async def keep_presence(self) -> None:
+        """Renew this gateway's presence entries and sweep its rooms' projects for
+        expired ones (a gateway that died), announcing who came back and who left.
+        Run every third of the store's entry lifetime, and after a broker interruption."""
+        for change in await self.presence.refresh():
+            await self._announce("user_connected", change.project_id, change.user_id, change.name)
+        swept = await self.presence.sweep(list(self.rooms))
+        for change in swept:
+            await self._announce(
+                "user_disconnected", change.project_id, change.user_id, change.name
+            )
+        self.metrics.presence_expired.inc(len(swept))
 
     # -- rooms ---------------------------------------------------------------------
 
@@ -315,10 +351,14 @@ class Hub:
         if room is None:
             room = self.rooms[project_id] = Room(project_id)
             self.metrics.rooms.set(len(self.rooms))
-            # Messages that arrive while the head is read wait in ``pending``.
+            # Follow first, then read the head: an event committed after the read is
+            # published after the subscription, so it reaches the room. Messages that
+            # arrive while the head is read wait in ``pending``.
             try:
+                await self.broker.follow(project_id)
                 head = (await self.log.heads([project_id])).get(project_id, 0)
             except BaseException:
+                self.broker.unfollow(project_id)
                 del self.rooms[project_id]
                 room.opened.set()
                 raise
@@ -335,6 +375,7 @@ class Hub:
     def _close_if_empty(self, room: Room) -> None:
         if not room.subscribers and self.rooms.get(room.project_id) is room:
             del self.rooms[room.project_id]
+            self.broker.unfollow(room.project_id)
             if room.filling is not None:
                 room.filling.cancel()
             self.metrics.rooms.set(len(self.rooms))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from tasklane.realtime.broker import BrokerMessage, Listener
+from tasklane.realtime.broker import BrokerMessage, Listener, Resumed
 
 log = logging.getLogger(__name__)
 
 
 class MemoryBroker:
-    """A real broker for one process: no network, no loss short of a crash."""
+    """A real broker for one process: no network, no loss short of a crash. Every
+    listener hears every project, so ``follow`` has nothing to do, and a subscription
+    that cannot be interrupted never resumes."""
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
@@ -31,6 +33,19 @@ class MemoryBroker:
                 self._listeners.remove(listener)
 
         return unsubscribe
+
+    async def follow(self, project_id: str) -> None:
+        return None
+
+    def unfollow(self, project_id: str) -> None:
+        return None
+
+    @property
+    def alive(self) -> bool:
+        return True
+
+    def on_resume(self, callback: Resumed) -> Callable[[], None]:
+        return lambda: None
 
     async def close(self) -> None:
         self._listeners.clear()

@@ -63,6 +63,24 @@ class GatewayMetrics:
             ["result"],
             registry=registry,
         )
+        self.broker_up = Gauge(
+            "tasklane_broker_up",
+            "1 while this gateway's broker subscription can hear publishes, else 0.",
+            registry=registry,
+        )
+        self.broker_up.set(1)
+        self.broker_resumes = Counter(
+            "tasklane_broker_resumes",
+            "Broker subscriptions re-established after an interruption (each one is "
+            "followed by a catch-up from the log).",
+            registry=registry,
+        )
+        self.presence_expired = Counter(
+            "tasklane_presence_expired",
+            "Users removed from presence because their entries expired (their gateway "
+            "died or lost Redis for longer than PRESENCE_TTL_SECONDS).",
+            registry=registry,
+        )
         self.publish_to_send = Histogram(
             "tasklane_publish_to_send_seconds",
             "From publish after commit to fan-out on this gateway.",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tasklane.realtime.broker import BrokerMessage, Listener
+from tasklane.realtime.broker import BrokerMessage, Listener, Resumed
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,21 @@ class GatewayNotifier:
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    # Listeners here hear this process's own publishes, of every project, and nothing
+    # else: there is no subscription to follow, lose or resume.
+    async def follow(self, project_id: str) -> None:
+        return None
+
+    def unfollow(self, project_id: str) -> None:
+        return None
+
+    @property
+    def alive(self) -> bool:
+        return True
+
+    def on_resume(self, callback: Resumed) -> Callable[[], None]:
+        return lambda: None
 
     async def _send_forever(self) -> None:
         while True:

@@ -1,14 +1,34 @@
-"""Who is looking at a project: per user, not per tab.
+"""Who is looking at a project: per user, not per tab, across every gateway.
 
 A user is present in a project while at least one of their connections has joined it.
 ``add`` says whether the connection made them present (their first), ``remove``
 whether it was their last: exactly the moments of ``user_connected`` and
-``user_disconnected``.
+``user_disconnected``. Each transition is reported to exactly one caller, so it is
+announced once however many gateways share the store.
+
+A shared store must also forget the connections of a gateway that died without saying
+goodbye: its entries expire unless ``refresh`` renews them, and ``sweep`` reports the
+users whose last entry expired. ``MemoryPresence`` (one process: nothing outlives its
+gateway) and ``RedisPresence`` (``redis_presence``) implement it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChange:
+    """A user who became present, or stopped being present, in a project."""
+
+    project_id: str
+    user_id: str
+    name: str
+
+
+Changes = list[PresenceChange]  # an alias: in the classes below, ``list`` is a method
 
 
 class PresenceStore(Protocol):
@@ -24,9 +44,20 @@ class PresenceStore(Protocol):
         """The users present, as ``{"userId", "name"}``, in the order they arrived."""
         ...
 
+    async def refresh(self) -> Changes:
+        """Renew the entries of this process's connections (call it every third of the
+        store's lifetime of an entry). Returns the users that this made present again:
+        their entries had been lost or swept while this process could not renew them."""
+        ...
+
+    async def sweep(self, project_ids: Sequence[str]) -> Changes:
+        """Forget the expired entries of these projects; returns the users who are no
+        longer present because of it (each to one caller only)."""
+        ...
+
 
 class MemoryPresence:
-    """Presence for one gateway process."""
+    """Presence for one gateway process: its entries die with it, so none expire."""
 
     def __init__(self) -> None:
         # project -> user -> (name, connections); dicts keep arrival order
@@ -57,3 +88,9 @@ class MemoryPresence:
             {"userId": user_id, "name": name}
             for user_id, (name, _) in self._rooms.get(project_id, {}).items()
         ]
+
+    async def refresh(self) -> Changes:
+        return []
+
+    async def sweep(self, project_ids: Sequence[str]) -> Changes:
+        return []

@@ -5,19 +5,46 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from tasklane.realtime.broker import BrokerMessage
+from tasklane.realtime.broker import Broker, BrokerMessage
 
 
 class ProjectWaiters:
     """One wake-up signal per project with waiters. Take ``signal(project)`` *before*
     reading the log, then ``wait`` on it: a commit in between has already set it, so
-    it cannot slip through."""
+    it cannot slip through.
 
-    def __init__(self) -> None:
+    Given the process's ``broker``, a project with waiting polls is followed on it, so
+    a commit made through another process (with Redis) wakes them too; a project no
+    poll has waited on for ``linger`` seconds is let go."""
+
+    def __init__(self, broker: Broker | None = None, linger: float = 60.0) -> None:
         self._signals: dict[str, asyncio.Event] = {}
+        self._broker = broker
+        self._linger = linger
+        self._followed: dict[str, float] = {}  # project -> when a poll last waited on it
+        self._swept = 0.0
+        self._following: set[asyncio.Task[None]] = set()
 
     def signal(self, project_id: str) -> asyncio.Event:
+        if self._broker is not None:
+            self._follow(self._broker, project_id)
         return self._signals.setdefault(project_id, asyncio.Event())
+
+    def _follow(self, broker: Broker, project_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if project_id not in self._followed:
+            # The first poll of a project may miss a commit while this subscribes; it
+            # re-reads the log within a second anyway.
+            task = loop.create_task(broker.follow(project_id))
+            self._following.add(task)
+            task.add_done_callback(self._following.discard)
+        self._followed[project_id] = now
+        if now - self._swept > self._linger:
+            self._swept = now
+            for idle in [p for p, at in self._followed.items() if now - at > self._linger]:
+                del self._followed[idle]
+                broker.unfollow(idle)
 
     async def listener(self, message: BrokerMessage) -> None:
         """Broker listener: wake everyone waiting on the message's project."""
