@@ -90,6 +90,28 @@ def back_to(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+async def _again(
+    request: Request,
+    user: User,
+    project_id: str,
+    view: str,
+    state: FormState,
+    refusal: Refusal,
+    task_id: str | None = None,
+) -> Response:
+    """The project page again (with the task pane, if ``task_id``), showing what was
+    typed and why it was refused."""
+    return await project_response(
+        request,
+        user,
+        project_id,
+        view=shown_view(view),
+        task_id=task_id,
+        form=state,
+        status_code=refusal.status,
+    )
+
+
 @router.post("/projects")
 async def create_project(request: Request, user: FormUser, name: FormText = "") -> Response:
     """New project (the sender owns it, with the usual sections); then open it."""
@@ -120,9 +142,7 @@ async def add_task(
     except Refusal as refusal:
         errors = {form: _first(refusal)}  # one message under the input
         state = FormState({form: name}, errors)
-        return await project_response(
-            request, user, project_id, view=shown_view(view), form=state, status_code=refusal.status
-        )
+        return await _again(request, user, project_id, view, state, refusal)
     return back_to(project_url(project_id, view))
 
 
@@ -141,9 +161,7 @@ async def add_section(
             await services_of(request).sections.create(user, project_id, body)
     except Refusal as refusal:
         state = FormState({"add-section:name": name}, {"add-section:name": _first(refusal)})
-        return await project_response(
-            request, user, project_id, view=shown_view(view), form=state, status_code=refusal.status
-        )
+        return await _again(request, user, project_id, view, state, refusal)
     return back_to(project_url(project_id, view))
 
 
@@ -177,15 +195,7 @@ async def save_task(
     except Refusal as refusal:
         typed = {"name": name, "notes": notes, "due_on": due_on, "status": status}
         state = FormState({f"task:{k}": v for k, v in typed.items()}, refusal.errors)
-        return await project_response(
-            request,
-            user,
-            project_id,
-            view=shown_view(view),
-            task_id=task_id,
-            form=state,
-            status_code=refusal.status,
-        )
+        return await _again(request, user, project_id, view, state, refusal, task_id)
     return back_to(task_url(project_id, task_id, view))
 
 
@@ -205,15 +215,7 @@ async def add_subtask(
             await services_of(request).tasks.create_subtask(user, task_id, body)
     except Refusal as refusal:
         state = FormState({"subtask:name": name}, refusal.errors)
-        return await project_response(
-            request,
-            user,
-            project_id,
-            view=shown_view(view),
-            task_id=task_id,
-            form=state,
-            status_code=refusal.status,
-        )
+        return await _again(request, user, project_id, view, state, refusal, task_id)
     return back_to(task_url(project_id, task_id, view))
 
 
@@ -233,15 +235,7 @@ async def add_comment(
             await services_of(request).comments.create(user, task_id, body)
     except Refusal as refusal:
         state = FormState({"comment:text": text}, refusal.errors)
-        return await project_response(
-            request,
-            user,
-            project_id,
-            view=shown_view(view),
-            task_id=task_id,
-            form=state,
-            status_code=refusal.status,
-        )
+        return await _again(request, user, project_id, view, state, refusal, task_id)
     return back_to(task_url(project_id, task_id, view) + "#comments")
 
 
