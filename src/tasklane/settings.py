@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     poll_max_wait_seconds: float = Field(
         30.0, gt=0, le=300, description="Longest a long poll (?wait=) may wait."
     )
+    poll_recheck_seconds: float = Field(
+        1.0, gt=0, description="How often a waiting long poll reads the log anyway."
+    )
     poll_max_per_user: int = Field(10, ge=1, description="Concurrent long polls per user.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,15 @@ Signup = Callable[[str], Person]
 Json = dict[str, Any]
 Params = list[tuple[str, str]]
 MADE_UP = "proj_madeup0000000000000"
-# A long poll also re-reads the log every RECHECK_SECONDS (1 s), so "answered within a
-# few seconds" alone does not show that a commit woke it: it must answer well before.
-WOKEN_WITHIN = 0.5
+
+
+@pytest.fixture
+def unhurried(database_url: str, tmp_path: Path) -> Iterator[LiveStack]:
+    """A stack whose long polls never look at the log on their own: only the broker's
+    wake-up can answer them before their wait is over."""
+    settings = make_settings(database_url, tmp_path, poll_recheck_seconds=300)
+    with live_stack(settings) as running:
+        yield running
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -485,31 +491,30 @@ async def test_a_poll_with_nothing_new_answers_at_once_or_empty_when_its_wait_ru
         ran_out_took = time.monotonic() - started
     assert at_once.status_code == ran_out.status_code == 200, (at_once.text, ran_out.text)
     assert at_once.json() == ran_out.json() == empty
-    assert at_once_took < 1.0, at_once_took  # no wait at all: far below any wait
-    assert 0.3 <= ran_out_took < 2.0, ran_out_took
+    # wait=0 does not wait; wait=0.3 waits that long, and not for the 30 s maximum.
+    assert at_once_took < ran_out_took, (at_once_took, ran_out_took)
+    assert 0.3 <= ran_out_took < 10, ran_out_took
 
 
 async def test_a_long_poll_answers_as_soon_as_another_user_commits(
-    live: LiveStack, signup: Signup
+    unhurried: LiveStack, signup: Signup
 ) -> None:
     ana, ben = signup("ana"), signup("ben")
     project = shared_project(ana, ben)
     pid, head = project["id"], project["seq"]
-    async with api(live.api_url, ben) as watcher, api(live.api_url, ana) as writer:
+    async with api(unhurried.api_url, ben) as watcher, api(unhurried.api_url, ana) as writer:
         waiting = asyncio.create_task(poll(watcher, pid, head, 20))
         await asyncio.sleep(0.2)
         assert not waiting.done()
         task = await add_task(writer, pid, "Wake")
-        committed = time.monotonic()
+        # The poll waits 20 s and would not look again for 300: only a wake-up answers it.
         answered = await asyncio.wait_for(waiting, 5)
-        latency = time.monotonic() - committed
     assert answered.status_code == 200, answered.text
     page = answered.json()
     assert page["headSeq"] == head + 1
     assert page["hasMore"] is False
     assert [(e["type"], e["seq"]) for e in page["events"]] == [("task_created", head + 1)]
     assert page["events"][0]["data"]["task"]["id"] == task["id"]
-    assert latency < WOKEN_WITHIN, latency
 
 
 async def test_a_wait_beyond_the_maximum_is_capped_and_a_negative_wait_is_422(
@@ -532,7 +537,7 @@ async def test_a_wait_beyond_the_maximum_is_capped_and_a_negative_wait_is_422(
         "ended": False,
         "events": [],
     }
-    assert 0.5 <= took < 3.0, took
+    assert 0.5 <= took < 10, took  # capped at 0.5 s, far from the 100 s asked for
     assert negative.status_code == 422, negative.text
     error_of(negative.json(), "validation_error")
 
@@ -571,20 +576,17 @@ async def test_a_users_second_concurrent_long_poll_is_429_while_another_users_is
 
 
 async def test_a_member_removed_while_their_long_poll_waits_gets_404(
-    live: LiveStack, signup: Signup
+    unhurried: LiveStack, signup: Signup
 ) -> None:
     ana, ben = signup("ana"), signup("ben")
     project = shared_project(ana, ben)
     pid, head = project["id"], project["seq"]
-    async with api(live.api_url, ben) as watcher, api(live.api_url, ana) as owner:
+    async with api(unhurried.api_url, ben) as watcher, api(unhurried.api_url, ana) as owner:
         waiting = asyncio.create_task(poll(watcher, pid, head, 20))
         await asyncio.sleep(0.2)
         assert not waiting.done()
         removed = await owner.delete(f"/api/projects/{pid}/members/{ben.id}")
         assert removed.status_code == 204, removed.text
-        committed = time.monotonic()
-        answered = await asyncio.wait_for(waiting, 5)
-        latency = time.monotonic() - committed
+        answered = await asyncio.wait_for(waiting, 5)  # woken: see test above
     assert answered.status_code == 404, answered.text
     error_of(answered.json(), "not_found")
-    assert latency < WOKEN_WITHIN, latency

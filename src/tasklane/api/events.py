@@ -30,9 +30,6 @@ class EventPage(PublicModel):
     events: list[EventEnvelope]
 
 
-RECHECK_SECONDS = 1.0  # a long poll also looks at the log this often (other processes' commits)
-
-
 @router.get("/projects/{project_id}/events", response_model=EventPage)
 async def list_events(
     project_id: str,
@@ -72,7 +69,9 @@ async def list_events(
                 left = deadline - loop.time()
                 if page.events or page.ended or left <= 0 or await request.is_disconnected():
                     break
-                await waiters.wait(signal, min(left, RECHECK_SECONDS))
+                # Woken by the broker; and the log is read again now and then anyway,
+                # for commits no broker told this process about.
+                await waiters.wait(signal, min(left, settings.poll_recheck_seconds))
         finally:
             slots.give_back(user.id)
     # The head is read before the events, so a page may reach past it; never report

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -79,6 +79,7 @@ class Runtime:
     clock: Clock
     ids: IdGenerator
     broker: Broker
+    wall: Callable[[], float] = time.time  # for metrics only: publish-to-send latency
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -98,7 +99,7 @@ class Runtime:
             frame=encode(event_frame(event)),
             # Wall time, not the app clock: it measures delivery, which a frozen
             # gym clock must not distort.
-            published_at=time.time(),
+            published_at=self.wall(),
         )
         try:
             await self.broker.publish(message)
