@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -53,6 +54,19 @@ def spend(buckets: TokenBuckets, key: str) -> None:
         raise RateLimited(f"too many requests; try again in {wait:.2f} s", retry_after=wait)
 
 
+def from_this_site(request: Request, settings: Settings) -> bool:
+    """Whether a form was sent by one of the app's own pages (cross-site request
+    forgery). The browser's ``Origin`` decides, else the ``Referer``'s origin; with
+    neither (not a browser, or one told to send nothing), the request passes, as in the
+    JSON API, and the ``SameSite=Lax`` session cookie still stays home on a cross-site
+    POST."""
+    origin = request.headers.get("origin")
+    if origin is None and (referer := request.headers.get("referer")):
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    return origin is None or origin in settings.app_origins()
+
+
 async def current_user(
     request: Request,
     services: ServicesDep,
@@ -72,12 +86,8 @@ async def current_user(
     if user is None:
         raise Unauthorized("sign in, or send a valid Bearer token")
     mutating = request.method not in SAFE_METHODS
-    if mutating and bearer is None:
-        origin = request.headers.get("origin")
-        if origin is not None and origin not in settings.app_origins():
-            raise Forbidden(
-                "this origin may not act for a signed-in browser", code="origin_refused"
-            )
+    if mutating and bearer is None and not from_this_site(request, settings):
+        raise Forbidden("this origin may not act for a signed-in browser", code="origin_refused")
     if mutating:
         spend(limits.mutations, user.id)
     request.state.user_id = user.id

@@ -12,7 +12,14 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
-from tasklane.api.deps import LimitsDep, ServicesDep, SettingsDep, cookie_scheme, spend
+from tasklane.api.deps import (
+    LimitsDep,
+    ServicesDep,
+    SettingsDep,
+    cookie_scheme,
+    from_this_site,
+    spend,
+)
 from tasklane.models import User
 from tasklane.services.errors import RateLimited
 from tasklane.settings import Settings
@@ -51,19 +58,6 @@ async def page_user(user: Annotated[User | None, Depends(signed_in_user)]) -> Us
     if user is None:
         raise SignInRequired
     return user
-
-
-def from_this_site(request: Request, settings: Settings) -> bool:
-    """Whether a form was sent by one of the app's own pages (cross-site request
-    forgery). The browser's ``Origin`` decides, else the ``Referer``'s origin; with
-    neither (not a browser, or one told to send nothing), the request passes, as in the
-    JSON API, and the ``SameSite=Lax`` session cookie still stays home on a cross-site
-    POST."""
-    origin = request.headers.get("origin")
-    if origin is None and (referer := request.headers.get("referer")):
-        parts = urlsplit(referer)
-        origin = f"{parts.scheme}://{parts.netloc}"
-    return origin is None or origin in settings.app_origins()
 
 
 def check_form_origin(request: Request, settings: Settings, user: User | None = None) -> None:
