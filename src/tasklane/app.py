@@ -5,10 +5,11 @@ or one of them with ``--role``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Literal, Protocol
 
 from argon2 import PasswordHasher
@@ -20,8 +21,10 @@ from tasklane import __version__, api, web
 from tasklane.api import errors
 from tasklane.api.deps import Limits
 from tasklane.api.limits import BodyLimit, RefuseNul, TokenBuckets
-from tasklane.clock import Clock, SystemClock
+from tasklane.clock import AdjustableClock, Clock, SystemClock
 from tasklane.db import Database
+from tasklane.gym import control
+from tasklane.gym.service import GymService
 from tasklane.ids import IdGenerator
 from tasklane.realtime.broker import Broker
 from tasklane.realtime.gateway import Gateway, create_gateway
@@ -53,6 +56,28 @@ class Stack:
     presence: PresenceReader
     gateway: Gateway | None  # None in an API-only process
     redis: Redis | None = None  # with REDIS_URL: the client the broker and presence share
+    gym: GymService | None = None  # with GYM_MODE
+
+    def __post_init__(self) -> None:
+        if self.settings.gym_mode:
+            self.gym = GymService(
+                self.services.runtime, max_snapshots=self.settings.gym_max_snapshots
+            )
+
+    async def follow_gym(self, on_reset: Callable[[], Awaitable[None]]) -> Callable[[], None]:
+        """In gym mode, hear the gym's announcements: apply the clock they carry and
+        run ``on_reset`` after a reset or restore. Returns how to stop."""
+        if self.gym is None:
+            return lambda: None
+        broker = self.services.runtime.broker
+        await broker.follow(control.CHANNEL)
+        unsubscribe = broker.subscribe(control.listener(self.services.runtime.clock, on_reset))
+
+        def stop() -> None:
+            unsubscribe()
+            broker.unfollow(control.CHANNEL)
+
+        return stop
 
     async def close(self) -> None:
         await self.services.runtime.broker.close()
@@ -99,6 +124,8 @@ def build_stack(
     (an API process reads it from there). Without it, ``all`` and ``realtime`` deliver
     in memory, and ``api`` reaches a gateway in another process through its
     ``/broadcast`` endpoint."""
+    if clock is None and settings.gym_mode:
+        clock = AdjustableClock()  # one clock the gym API sets for the whole app
     redis = redis_client(settings.redis_url) if settings.redis_url else None
     broker: Broker
     presence: PresenceStore
@@ -136,6 +163,10 @@ def build_stack(
     return Stack(settings, services, presence, gateway, redis)
 
 
+async def _wake(waiters: ProjectWaiters) -> None:
+    waiters.wake_all()
+
+
 def create_app(
     settings: Settings,
     *,
@@ -158,7 +189,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         unsubscribe = parts.services.runtime.broker.subscribe(waiters.listener)
+        stop_gym = await parts.follow_gym(partial(_wake, waiters))
         yield
+        stop_gym()
         unsubscribe()
         if owned:
             await parts.close()
@@ -181,6 +214,8 @@ def create_app(
     errors.install(app)
     for router in api.routers:
         app.include_router(router)
+    if settings.gym_mode:
+        app.include_router(api.gym.router)
     web.install(app)  # the pages (/, /login, /projects/…) and /static
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -192,4 +227,4 @@ def create_realtime_app(stack: Stack) -> Starlette:
     """The realtime gateway on ``WS_PORT``, on the stack's hub."""
     if stack.gateway is None:
         raise ValueError("an API-only stack has no gateway")
-    return create_gateway(stack.gateway)
+    return create_gateway(stack.gateway, stack.follow_gym)

@@ -12,6 +12,7 @@ from tasklane import demo, logs
 from tasklane.app import Role, build_services, build_stack
 from tasklane.client.rest import DEFAULT_URL
 from tasklane.client.watch import watch as watch_project
+from tasklane.gym import commands as gym_commands
 from tasklane.migrate import upgrade
 from tasklane.serving import build_servers, serve_together
 from tasklane.settings import Settings
@@ -135,6 +136,9 @@ def watch(
     except KeyboardInterrupt:
         status = 0
     raise typer.Exit(status)
+
+
+gym_commands.install(cli)
 
 
 def main() -> None:

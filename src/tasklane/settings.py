@@ -92,12 +92,23 @@ class Settings(BaseSettings):
         1.0, gt=0, description="How often a waiting long poll reads the log anyway."
     )
     poll_max_per_user: int = Field(10, ge=1, description="Concurrent long polls per user.")
+    gym_mode: bool = Field(
+        False,
+        description="Serve the gym API (/api/gym/*: reset, state, snapshots, diff, clock) and "
+        "run on one adjustable clock.",
+    )
+    gym_admin_token: str | None = Field(
+        None, description="Bearer token every /api/gym/* call needs; required with GYM_MODE."
+    )
+    gym_max_snapshots: int = Field(50, ge=1, description="Snapshots kept at once in gym mode.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @model_validator(mode="after")
     def _embedded_database(self) -> Settings:
         if not self.redis_url:
             object.__setattr__(self, "redis_url", None)
+        if self.gym_mode and len(self.gym_admin_token or "") < 16:
+            raise ValueError("GYM_MODE needs GYM_ADMIN_TOKEN, at least 16 characters long")
         if not self.database_url:
             path = (self.data_dir / "tasklane.db").as_posix()
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")

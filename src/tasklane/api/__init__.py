@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from tasklane.api import auth, comments, events, health, projects, realtime, sections, tasks
+from tasklane.api import (
+    auth,
+    comments,
+    events,
+    gym,
+    health,
+    projects,
+    realtime,
+    sections,
+    tasks,
+)
 
 routers: list[APIRouter] = [
     health.router,
@@ -14,3 +24,5 @@ routers: list[APIRouter] = [
     events.router,
     realtime.router,
 ]
+# gym.router is mounted by create_app only with GYM_MODE.
+__all__ = ["gym", "routers"]

@@ -52,7 +52,9 @@ async def list_events(
 ) -> Response:
     limit = min(limit, settings.event_page_limit)
     page = await services.events.read(user, project_id, after, limit)
-    if not page.events and wait > 0 and not page.ended:
+    # A cursor ahead of the log (the log started again: a gym reset) is answered at
+    # once: the head below the cursor tells the client to reload.
+    if not page.events and wait > 0 and not page.ended and after <= page.head:
         waiters: ProjectWaiters = request.app.state.waiters
         slots: Slots = request.app.state.poll_slots
         if not slots.take(user.id):
@@ -67,7 +69,13 @@ async def list_events(
                 signal = waiters.signal(project_id)
                 page = await services.events.read(user, project_id, after, limit)
                 left = deadline - loop.time()
-                if page.events or page.ended or left <= 0 or await request.is_disconnected():
+                if (
+                    page.events
+                    or page.ended
+                    or after > page.head
+                    or left <= 0
+                    or await request.is_disconnected()
+                ):
                     break
                 # Woken by the broker; and the log is read again now and then anyway,
                 # for commits no broker told this process about.

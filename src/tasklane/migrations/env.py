@@ -15,10 +15,16 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_name(name: str | None, kind: str, _parent: object) -> bool:
+    """The gym keeps its templates and snapshots as ``gym_*`` tables of its own."""
+    return not (kind == "table" and name is not None and name.startswith("gym_"))
+
+
 def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -27,6 +27,10 @@ class BrokerMessage:
     published_at: float = 0.0
 
 
+# The channel of announcements that concern every process (the gym's reset and clock).
+# Project IDs start with ``proj_``, so it never names a project.
+CONTROL_CHANNEL = "gym"
+
 Listener = Callable[[BrokerMessage], Awaitable[None]]
 Resumed = Callable[[], Awaitable[None]]
 

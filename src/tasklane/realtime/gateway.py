@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import json
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -30,6 +31,7 @@ from tasklane.api.limits import TokenBuckets
 from tasklane.error_shape import error_response
 from tasklane.models import User
 from tasklane.realtime import closes, sse, wire
+from tasklane.realtime.broker import CONTROL_CHANNEL, BrokerMessage
 from tasklane.realtime.closes import Refusal
 from tasklane.realtime.hub import Connection, Hub
 from tasklane.realtime.metrics import GatewayMetrics
@@ -60,6 +62,17 @@ class NotifyBody(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
     project_id: str = Field(min_length=1, max_length=40)
     seq: int = Field(ge=1, le=MAX_SEQ)
+
+
+class GymNotice(BaseModel):
+    """A gym announcement relayed by an API-only process."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["gym_reset", "gym_clock"]
+    body: dict[str, Any]
+
+
+FollowGym = Callable[[Callable[[], Awaitable[None]]], Awaitable[Callable[[], None]]]
 
 
 class Gateway:
@@ -262,6 +275,24 @@ class Gateway:
         self.metrics.broadcasts.labels(result="appended").inc()
         return JSONResponse({"projectId": event.project_id, "seq": event.seq}, 201)
 
+    async def gym_announcement(self, request: Request) -> Response:
+        """A gym announcement (reset, clock) from an API-only process that has no shared
+        broker: passed to this process's listeners as if it had come through one."""
+        if not self.settings.gym_mode:
+            return error_response(404, "not_found", "the gym is off (GYM_MODE)")
+        if not self._authorized(request):
+            return error_response(401, "unauthorized", "send the broadcast secret as Bearer")
+        try:
+            notice = GymNotice.model_validate_json(await request.body())
+        except ValidationError as exc:
+            problems = [
+                {"location": [str(p) for p in e["loc"]], "message": e["msg"]} for e in exc.errors()
+            ]
+            return error_response(422, "validation_error", "invalid gym announcement", problems)
+        body = json.dumps(notice.body).encode()
+        await self.hub.broker.publish(BrokerMessage(CONTROL_CHANNEL, None, notice.type, body))
+        return JSONResponse({"type": notice.type}, 202)
+
     async def presence_list(self, request: Request) -> Response:
         """Who is here, for API processes that keep no presence of their own."""
         if not self._authorized(request):
@@ -328,11 +359,12 @@ def frame_project(frame: wire.Join | wire.Leave | wire.Ping) -> str | None:
     return None if isinstance(frame, wire.Ping) else frame.project_id
 
 
-def create_gateway(gateway: Gateway) -> Starlette:
+def create_gateway(gateway: Gateway, follow_gym: FollowGym | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         broker = gateway.hub.broker
         unsubscribe = broker.subscribe(gateway.hub.receive)
+        stop_gym = await follow_gym(gateway.hub.reset) if follow_gym else (lambda: None)
         forget_resume = broker.on_resume(gateway.resume)
         chores = [
             asyncio.create_task(gateway.catch_up_forever()),
@@ -344,6 +376,7 @@ def create_gateway(gateway: Gateway) -> Starlette:
             for chore in chores:
                 chore.cancel()
             forget_resume()
+            stop_gym()
             unsubscribe()
 
     app = Starlette(
@@ -352,6 +385,7 @@ def create_gateway(gateway: Gateway) -> Starlette:
             Route("/sse", partial(sse.stream_events, gateway), methods=["GET"]),
             Route("/broadcast", gateway.broadcast, methods=["POST"]),
             Route("/presence/{project_id}", gateway.presence_list, methods=["GET"]),
+            Route("/gym", gateway.gym_announcement, methods=["POST"]),
             Route("/healthz", gateway.healthz, methods=["GET"]),
             Route("/readyz", gateway.readyz, methods=["GET"]),
             Route("/metrics", gateway.metrics_page, methods=["GET"]),

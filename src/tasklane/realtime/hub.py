@@ -474,6 +474,28 @@ class Hub:
         asyncio.get_running_loop().create_task(self._absent(sub))
         self.metrics.revocations.inc()
 
+    async def reset(self, reason: str = "reset") -> None:
+        """The whole state was replaced (a gym reset or restore): every log may have
+        started again from a lower ``seq``. Each room takes the log's head as it is now,
+        and each subscriber still allowed in gets ``resync_required`` from there."""
+        rooms = list(self.rooms.values())
+        heads = await self.log.heads([room.project_id for room in rooms])
+        for room in rooms:
+            if room.head is None:  # still opening: it reads the head itself
+                continue
+            if room.filling is not None:
+                room.filling.cancel()
+                room.filling = None
+            room.pending.clear()
+            room.head = heads.get(room.project_id, 0)
+            for sub in list(room.subscribers.values()):
+                if not await self.access(sub.connection.user_id, room.project_id):
+                    self._revoke(sub, "access_revoked")
+                    continue
+                sub.buffer.clear()
+                sub.cursor = room.head
+                self._resync(sub, room.head, reason)
+
     # -- shutdown ------------------------------------------------------------------
 
     def drain(self, retry_after_ms: Callable[[], int]) -> None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable
 
 import httpx
 
-from tasklane.realtime.broker import BrokerMessage, Listener, Resumed
+from tasklane.realtime.broker import CONTROL_CHANNEL, BrokerMessage, Listener, Resumed
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ class GatewayNotifier:
         self._listeners: list[Listener] = []
 
     async def publish(self, message: BrokerMessage) -> None:
+        if message.project_id == CONTROL_CHANNEL:
+            await self._announce(message)
+            return
         if message.seq is None:
             return
         for listener in list(self._listeners):
@@ -61,6 +65,18 @@ class GatewayNotifier:
 
     def on_resume(self, callback: Resumed) -> Callable[[], None]:
         return lambda: None
+
+    async def _announce(self, message: BrokerMessage) -> None:
+        """A gym announcement: heard here, and passed to the gateway before returning,
+        so its clients have been told by the time a reset answers."""
+        for listener in list(self._listeners):
+            await listener(message)
+        body = {"type": message.type, "body": json.loads(message.frame)}
+        try:
+            response = await self._client.post("/gym", json=body, headers=self._headers)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("could not pass %s to the gateway: %s", message.type, exc)
 
     async def _send_forever(self) -> None:
         while True:

@@ -53,6 +53,12 @@ class ProjectWaiters:
             if signal is not None:
                 signal.set()
 
+    def wake_all(self) -> None:
+        """Wake every waiting poll (the whole state was replaced: they read again)."""
+        signals, self._signals = self._signals, {}
+        for signal in signals.values():
+            signal.set()
+
     @staticmethod
     async def wait(signal: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

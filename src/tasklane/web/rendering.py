@@ -178,6 +178,9 @@ def render(
     context["blank_form"] = FormState()  # for the markup inside <template> elements
     context.setdefault("frame", None)
     context.setdefault("script", None)
+    clock = request.app.state.services.runtime.clock
+    # A gym sets the app's clock: the page's scripts then count days from its "today".
+    context["clock_today"] = clock.today().isoformat() if getattr(clock, "adjusted", False) else ""
     return templates.TemplateResponse(
         request,
         template,

@@ -653,7 +653,9 @@ export class RealtimeClient {
       this.#failures = 0;
       this.#setStatus("live");
       if (project.cursor == null) project.cursor = page.body.headSeq;
-      else for (const event of page.body.events) this.#handleFrame(event);
+      else if (page.body.headSeq < project.cursor) { // the log started again (a reset)
+        this.#onResync({ projectId, seq: page.body.headSeq, reason: "ahead of the log" });
+      } else for (const event of page.body.events) this.#handleFrame(event);
       presenceDue = wait > 0 && page.body.events.length === 0; // idle: refresh once per wait
     }
   }

@@ -127,8 +127,11 @@ function shortDate(d) {
     : { month: "short", day: "numeric", year: "numeric" });
 }
 
-// Today as "YYYY-MM-DD" in the reader's time zone.
-export function todayISO(now = new Date()) {
+// Today as "YYYY-MM-DD" in the reader's time zone; or, where a gym has set the app's
+// clock, the app's today.
+export function todayISO(now) {
+  if (now === undefined && document.body?.dataset.today) return document.body.dataset.today;
+  now ??= new Date();
   const y = now.getFullYear();
   const m = String(now.getMonth() + 1).padStart(2, "0");
   const d = String(now.getDate()).padStart(2, "0");

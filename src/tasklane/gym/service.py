@@ -1,0 +1,292 @@
+"""The gym's operations: seed, reset, state, diff, snapshots, the trajectory and the
+clock. The API routes and the CLI call these; nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tasklane.clock import AdjustableClock, iso_millis
+from tasklane.gym import control, stash
+from tasklane.gym import state as states
+from tasklane.gym.presets import ANCHOR, GENERATOR_VERSION, PRESETS, Preset
+from tasklane.gym.seed import Progress, Rows, generate
+from tasklane.models import Event, Project
+from tasklane.services.errors import Conflict, Invalid, NotFound
+from tasklane.services.runtime import Runtime
+
+EPISODE = "gym_episode"
+CHUNK = 2_000
+
+
+def template_key(seed: int, preset: str) -> str:
+    return f"t{GENERATOR_VERSION}_{preset}_{seed}"
+
+
+@dataclass(frozen=True)
+class Episode:
+    """What the live state descends from: a reset's seed and preset, whose template
+    ``diff`` compares against."""
+
+    seed: int
+    preset: str
+    baseline: str
+    snapshot: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {"seed": self.seed, "preset": self.preset, "snapshot": self.snapshot}
+
+
+class GymService:
+    def __init__(self, runtime: Runtime, *, max_snapshots: int = 50) -> None:
+        self.runtime = runtime
+        self.max_snapshots = max_snapshots
+        self._lock = asyncio.Lock()  # one reset, restore or snapshot at a time here
+
+    @property
+    def clock(self) -> AdjustableClock | None:
+        clock = self.runtime.clock
+        return clock if isinstance(clock, AdjustableClock) else None
+
+    # -- seeding and resetting -------------------------------------------------------------
+
+    async def seed(
+        self,
+        seed: int,
+        preset: str,
+        progress: Progress | None = None,
+        rows: Rows | None = None,
+    ) -> dict[str, int]:
+        """Replace everything with the seeded workspace (``rows``, if already
+        generated), and keep it as the template that resets restore from. Returns the
+        number of rows per table."""
+        if rows is None:
+            rows = await asyncio.to_thread(generate, seed, _preset(preset))
+        async with self._lock, self.runtime.db.write() as session:
+            await self._fill(session, rows, progress)
+            await stash.save(session, template_key(seed, preset), {"kind": "template"})
+            await _set_episode(session, Episode(seed, preset, template_key(seed, preset)))
+        return {name: len(table_rows) for name, table_rows in rows.items()}
+
+    async def reset(
+        self, seed: int, preset: str, *, now: datetime | None = None, frozen: bool = True
+    ) -> dict[str, Any]:
+        """Restore the seeded state (preparing its template the first time), set the
+        clock, restart the ID streams and tell every process and live client."""
+        started = time.perf_counter()
+        key = template_key(seed, preset)
+        async with self.runtime.db.read() as session:
+            prepared = await stash.read_meta(session, key) is not None
+        rows = None if prepared else await asyncio.to_thread(generate, seed, _preset(preset))
+        async with self._lock, self.runtime.db.write() as session:
+            if rows is None:
+                await stash.load(session, key)
+            else:
+                await self._fill(session, rows, None)
+                await stash.save(session, key, {"kind": "template"})
+            await _set_episode(session, Episode(seed, preset, key))
+        self.runtime.ids.reseed(f"episode:{seed}:{preset}")
+        clock = self._set_clock(now or ANCHOR, frozen)
+        await control.announce(
+            self.runtime.broker, control.RESET, {"clock": clock, "seed": seed, "preset": preset}
+        )
+        return {
+            "seed": seed,
+            "preset": preset,
+            "prepared": rows is not None,
+            "millis": round((time.perf_counter() - started) * 1000, 1),
+            "clock": self.clock_view(),
+        }
+
+    async def _fill(self, session: AsyncSession, rows: Rows, progress: Progress | None) -> None:
+        async def insert_all(target: AsyncSession) -> None:
+            for table in stash.STATE:
+                batch = rows.get(table.name, [])
+                for start in range(0, len(batch), CHUNK):
+                    chunk = batch[start : start + CHUNK]
+                    await target.execute(insert(table), chunk)
+                    if progress is not None:
+                        progress(table.name, len(chunk))
+
+        await stash.replace(session, insert_all)
+
+    # -- state --------------------------------------------------------------------------
+
+    async def state(self) -> bytes:
+        async with self.runtime.db.read() as session:
+            return states.canonical(await states.dump(session))
+
+    async def diff(self) -> dict[str, Any]:
+        """What changed since the last reset (or since the reset a restored snapshot
+        descends from)."""
+        async with self.runtime.db.read() as session:
+            episode = await _episode(session)
+            if episode is None or await stash.read_meta(session, episode.baseline) is None:
+                raise NotFound(
+                    "no reset to compare with; POST /api/gym/reset first", resource="episode"
+                )
+            before = await states.dump(session, episode.baseline)
+            after = await states.dump(session)
+        return {"episode": episode.public(), "changes": states.diff(before, after)}
+
+    async def episode(self) -> dict[str, Any] | None:
+        async with self.runtime.db.read() as session:
+            found = await _episode(session)
+        return found.public() if found else None
+
+    # -- snapshots ------------------------------------------------------------------------
+
+    async def snapshot(self) -> dict[str, Any]:
+        async with self._lock, self.runtime.db.write() as session:
+            existing = [k for k in await stash.keys(session) if k.startswith("s_")]
+            if len(existing) >= self.max_snapshots:
+                raise Conflict(
+                    f"at most {self.max_snapshots} snapshots are kept; delete one first",
+                    code="snapshot_limit",
+                    limit=self.max_snapshots,
+                )
+            episode = await _episode(session)
+            snapshot_id = self.runtime.ids.new("snap")
+            meta = {
+                "kind": "snapshot",
+                "createdAt": iso_millis(self.runtime.clock.now()),
+                "episode": None if episode is None else episode.__dict__,
+            }
+            await stash.save(session, _snapshot_key(snapshot_id), meta)
+        return {"id": snapshot_id, "createdAt": meta["createdAt"]}
+
+    async def restore(self, snapshot_id: str) -> dict[str, Any]:
+        """Make the state what snapshot ``snapshot_id`` holds; live clients resync."""
+        key = _snapshot_key(snapshot_id)
+        async with self._lock, self.runtime.db.write() as session:
+            meta = await stash.read_meta(session, key)
+            if meta is None:
+                raise NotFound("snapshot not found", resource="snapshot")
+            await stash.load(session, key)
+            if meta.get("episode"):
+                found = Episode(**{**meta["episode"], "snapshot": snapshot_id})
+                await _set_episode(session, found)
+        # A restored branch continues with IDs of its own, the same on every restore.
+        self.runtime.ids.reseed(f"restore:{snapshot_id}")
+        await control.announce(self.runtime.broker, control.RESET, {"clock": None})
+        return {"id": snapshot_id, "restored": True}
+
+    async def delete_snapshot(self, snapshot_id: str) -> None:
+        key = _snapshot_key(snapshot_id)
+        async with self._lock, self.runtime.db.write() as session:
+            if await stash.read_meta(session, key) is None:
+                raise NotFound("snapshot not found", resource="snapshot")
+            await stash.drop(session, key)
+
+    async def snapshots(self) -> list[dict[str, Any]]:
+        found = []
+        async with self.runtime.db.read() as session:
+            for key in sorted(await stash.keys(session)):
+                meta = await stash.read_meta(session, key) if key.startswith("s_") else None
+                if meta is not None:
+                    found.append({"id": "snap_" + key[2:], "createdAt": meta["createdAt"]})
+        return sorted(found, key=lambda s: (s["createdAt"], s["id"]))
+
+    # -- the trajectory -------------------------------------------------------------------
+
+    async def events(
+        self, cursor: dict[str, int], limit: int
+    ) -> tuple[list[Event], dict[str, int]]:
+        """Events after ``cursor`` (project -> last seq seen) in every project, in time
+        order across projects and ``seq`` order within each, at most ``limit``; and the
+        cursor after them."""
+        async with self.runtime.db.read() as session:
+            rows = await session.execute(select(Project.id, Project.last_seq))
+            heads = {project_id: seq for project_id, seq in rows}
+            streams = []
+            for project_id in sorted(heads):
+                after = cursor.get(project_id, 0)
+                if heads[project_id] <= after:
+                    continue
+                rows = await session.scalars(
+                    select(Event)
+                    .where(Event.project_id == project_id, Event.seq > after)
+                    .order_by(Event.seq)
+                    .limit(limit)
+                )
+                streams.append(list(rows))
+        merged = list(heapq.merge(*streams, key=lambda e: (e.created_at, e.project_id)))[:limit]
+        moved = dict(cursor)
+        for event in merged:
+            moved[event.project_id] = event.seq
+        return merged, moved
+
+    # -- the clock ------------------------------------------------------------------------
+
+    async def set_clock(
+        self, now: datetime | None, frozen: bool | None, advance: float | None
+    ) -> dict[str, Any]:
+        clock = self._adjustable()
+        moment = now or clock.now()
+        if advance:
+            moment += timedelta(seconds=advance)
+        self._set_clock(moment, clock.frozen if frozen is None else frozen)
+        await control.announce(
+            self.runtime.broker, control.CLOCK, {"clock": control.clock_body(clock)}
+        )
+        return self.clock_view()
+
+    def clock_view(self) -> dict[str, Any]:
+        clock = self.runtime.clock
+        adjustable = self.clock
+        return {
+            "now": iso_millis(clock.now()),
+            "today": clock.today().isoformat(),
+            "frozen": bool(adjustable and adjustable.frozen),
+            "adjusted": bool(adjustable and adjustable.adjusted),
+        }
+
+    def _set_clock(self, moment: datetime, frozen: bool) -> dict[str, Any]:
+        clock = self._adjustable()
+        clock.set(moment, frozen=frozen)
+        return control.clock_body(clock)
+
+    def _adjustable(self) -> AdjustableClock:
+        if self.clock is None:
+            raise Invalid("this app's clock cannot be set", code="clock_fixed")
+        return self.clock
+
+
+def _preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise Invalid(
+            f"unknown preset {name!r}", code="unknown_preset", known=sorted(PRESETS)
+        ) from None
+
+
+def _snapshot_key(snapshot_id: str) -> str:
+    body = snapshot_id.removeprefix("snap_")
+    if body == snapshot_id or not stash.KEY.match(body):
+        raise NotFound("snapshot not found", resource="snapshot")
+    return f"s_{body}"
+
+
+async def _set_episode(session: AsyncSession, episode: Episode) -> None:
+    await session.execute(text(f"CREATE TABLE IF NOT EXISTS {EPISODE} (body TEXT NOT NULL)"))
+    await session.execute(text(f"DELETE FROM {EPISODE}"))
+    await session.execute(
+        text(f"INSERT INTO {EPISODE} (body) VALUES (:body)"),
+        {"body": json.dumps(episode.__dict__, sort_keys=True)},
+    )
+
+
+async def _episode(session: AsyncSession) -> Episode | None:
+    if EPISODE not in await stash.tables(session):
+        return None
+    body = await session.scalar(text(f"SELECT body FROM {EPISODE}"))
+    return Episode(**json.loads(body)) if body else None

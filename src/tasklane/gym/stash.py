@@ -1,0 +1,151 @@
+"""Named copies of the whole state, kept inside the database as ``gym_<key>_<table>``
+tables: a prepared template per seed and preset, and the snapshots of a rollout.
+
+Restoring one is a single write transaction on either engine — empty the live tables,
+then ``INSERT … SELECT`` from the copy — so it takes milliseconds, readers see the old
+state or the new one and never a mixture, and nothing is re-generated or re-hashed.
+
+Sign-in tokens are not part of the state: a restore keeps those of people who still
+exist, so a watching browser and the agent stay signed in across episodes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import Table, column, delete, insert, inspect, select, table, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import TableClause
+
+from tasklane.models import (
+    Comment,
+    Event,
+    Project,
+    ProjectMember,
+    Section,
+    Task,
+    Ticket,
+    Token,
+    User,
+    Workspace,
+)
+
+# The state, in an order that foreign keys accept when filling (and, reversed, emptying).
+STATE: tuple[Table, ...] = tuple(
+    model.__table__  # type: ignore[misc]
+    for model in (User, Workspace, Project, ProjectMember, Section, Task, Comment, Event)
+)
+TOKENS: Table = Token.__table__  # type: ignore[assignment]
+TICKETS: Table = Ticket.__table__  # type: ignore[assignment]
+META = "meta"
+KEY = re.compile(r"^[a-z0-9_]{1,36}$")
+
+# The columns a copy holds: a copy taken by another version of the schema is refused.
+FINGERPRINT = hashlib.sha256(
+    json.dumps([[t.name, [c.name for c in t.columns]] for t in STATE]).encode()
+).hexdigest()[:16]
+
+
+def stash_table(key: str, name: str) -> str:
+    if not KEY.match(key):
+        raise ValueError(f"not a stash key: {key!r}")
+    return f"gym_{key}_{name}"
+
+
+def copy_of(key: str, source: Table) -> TableClause:
+    """The copy of ``source`` in stash ``key``, with the live table's column types."""
+    return table(stash_table(key, source.name), *(column(c.name, c.type) for c in source.columns))
+
+
+def _columns(source: Table) -> str:
+    return ", ".join(f'"{c.name}"' for c in source.columns)
+
+
+async def save(session: AsyncSession, key: str, meta: dict[str, Any]) -> None:
+    """Copy the live state into stash ``key`` (replacing one of that name)."""
+    await drop(session, key)
+    for source in STATE:
+        await session.execute(
+            text(
+                f'CREATE TABLE "{stash_table(key, source.name)}" AS '
+                f'SELECT {_columns(source)} FROM "{source.name}"'
+            )
+        )
+    meta_table = stash_table(key, META)
+    await session.execute(text(f'CREATE TABLE "{meta_table}" (body TEXT NOT NULL)'))
+    body = json.dumps({**meta, "fingerprint": FINGERPRINT}, sort_keys=True)
+    await session.execute(text(f'INSERT INTO "{meta_table}" (body) VALUES (:body)'), {"body": body})
+
+
+async def read_meta(session: AsyncSession, key: str) -> dict[str, Any] | None:
+    """The metadata saved with stash ``key``; None if there is no such (usable) stash."""
+    if key not in await keys(session):
+        return None
+    body = await session.scalar(text(f'SELECT body FROM "{stash_table(key, META)}"'))
+    meta: dict[str, Any] = json.loads(body) if body else {}
+    return meta if meta.get("fingerprint") == FINGERPRINT else None
+
+
+async def tables(session: AsyncSession) -> set[str]:
+    """The names of the tables in the database."""
+    connection = await session.connection()
+    return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def keys(session: AsyncSession) -> set[str]:
+    """The stashes in the database."""
+    suffix = f"_{META}"
+    return {
+        name[4 : -len(suffix)]
+        for name in await tables(session)
+        if name.startswith("gym_") and name.endswith(suffix)
+    }
+
+
+async def drop(session: AsyncSession, key: str) -> None:
+    for name in [*(source.name for source in STATE), META]:
+        await session.execute(text(f'DROP TABLE IF EXISTS "{stash_table(key, name)}"'))
+
+
+async def clear(session: AsyncSession) -> None:
+    """Empty every live table, tokens and tickets included."""
+    everything = [*STATE, TOKENS, TICKETS]
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in everything)
+        await session.execute(text(f"TRUNCATE {names}"))
+        return
+    for target in reversed(everything):
+        await session.execute(delete(target))
+
+
+async def load(session: AsyncSession, key: str) -> None:
+    """Make the live state what stash ``key`` holds."""
+
+    async def copy(target: AsyncSession) -> None:
+        for live in STATE:
+            await target.execute(
+                text(
+                    f'INSERT INTO "{live.name}" ({_columns(live)}) '
+                    f'SELECT {_columns(live)} FROM "{stash_table(key, live.name)}"'
+                )
+            )
+
+    await replace(session, copy)
+
+
+async def replace(session: AsyncSession, fill: Callable[[AsyncSession], Awaitable[None]]) -> None:
+    """Empty the live state and ``fill`` it again, keeping the sign-in tokens of the
+    people who are still there afterwards."""
+    tokens = [dict(row) for row in (await session.execute(select(TOKENS))).mappings()]
+    await clear(session)
+    await fill(session)
+    if tokens:
+        users = set((await session.scalars(select(User.id))).all())
+        kept = [token for token in tokens if token["user_id"] in users]
+        if kept:
+            await session.execute(insert(TOKENS), kept)
