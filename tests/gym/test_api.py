@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,7 @@ def test_every_gym_call_is_refused_without_the_admin_token(
 
 
 def test_bad_gym_input_gets_a_clear_error(gym: GymClient) -> None:
-    refusals = [
+    refusals: list[tuple[Callable[[], object], int]] = [
         (lambda: gym.reset(seed=1, preset="huge"), 422),
         (lambda: gym.reset(seed=-1), 422),
         (lambda: gym.events(after="no-seq-here"), 422),

@@ -16,7 +16,7 @@ from tasklane.app import build_services
 from tasklane.clock import AdjustableClock
 from tasklane.gym.presets import ANCHOR, PASSWORD
 from tasklane.gym.service import GymService
-from tasklane.models import User
+from tasklane.models import Event, User
 from tasklane.schemas.auth import RegisterIn
 from tasklane.schemas.task import CommentCreate, TaskCreate, TaskUpdate
 from tasklane.services.errors import Conflict, NotFound
@@ -145,9 +145,9 @@ async def test_episodes_replay_identically_ids_timestamps_and_all(gym: Gym) -> N
             )
         )
     assert outcomes[0] == outcomes[1]
-    made, _state, trajectory = outcomes[0]
-    assert [t[2] for t in trajectory] == ["task_created", "task_updated", "comment_created"]
-    assert [t[3] for t in trajectory] == [ANCHOR, ANCHOR, ANCHOR + timedelta(minutes=5)]
+    steps = outcomes[0][2]
+    assert [step[2] for step in steps] == ["task_created", "task_updated", "comment_created"]
+    assert [step[3] for step in steps] == [ANCHOR, ANCHOR, ANCHOR + timedelta(minutes=5)]
 
 
 async def test_the_clock_is_frozen_set_advanced_or_running(gym: Gym) -> None:
@@ -196,7 +196,8 @@ async def test_the_trajectory_pages_by_cursor_without_losing_an_event(gym: Gym) 
     assert len({e.project_id for e in everything}) == 2
     times = [e.created_at for e in everything]
     assert times == sorted(times)
-    paged, page_cursor = [], {}
+    paged: list[Event] = []
+    page_cursor: dict[str, int] = {}
     while True:
         page, page_cursor = await gym.gym.events(page_cursor, 1)
         if not page:

@@ -204,9 +204,9 @@ class GymService:
         order across projects and ``seq`` order within each, at most ``limit``; and the
         cursor after them."""
         async with self.runtime.db.read() as session:
-            rows = await session.execute(select(Project.id, Project.last_seq))
-            heads = {project_id: seq for project_id, seq in rows}
-            streams = []
+            found = await session.execute(select(Project.id, Project.last_seq))
+            heads = {project_id: seq for project_id, seq in found}
+            streams: list[list[Event]] = []
             for project_id in sorted(heads):
                 after = cursor.get(project_id, 0)
                 if heads[project_id] <= after:
