@@ -16,6 +16,7 @@ from tasklane.services import Services
 from tasklane.settings import Settings
 from tests.backends import BACKENDS, throwaway_database
 from tests.conftest import make_settings
+from tests.live import LiveStack, live_stack
 
 ADMIN = "gym-admin-token-for-tests"
 
@@ -30,6 +31,13 @@ def gym_database(
 
 def gym_settings(database_url: str, data_dir: Path) -> Settings:
     return make_settings(database_url, data_dir, gym_mode=True, gym_admin_token=ADMIN)
+
+
+@pytest.fixture(scope="module")
+def served(gym_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+    """The app and the gateway in gym mode, served for real (as ``tasklane serve``)."""
+    with live_stack(gym_settings(gym_database, tmp_path_factory.mktemp("gym-data"))) as running:
+        yield running
 
 
 @dataclass

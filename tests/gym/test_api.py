@@ -21,17 +21,11 @@ from tasklane.client.errors import TasklaneError
 from tasklane.client.gym import GymClient
 from tasklane.gym.presets import ANCHOR, PASSWORD
 from tasklane.settings import Settings
-from tests.gym.conftest import ADMIN, gym_settings
-from tests.live import LiveStack, live_stack
+from tests.gym.conftest import ADMIN
+from tests.live import LiveStack
 from tests.realtime.client import connect
 
 ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN}"}
-
-
-@pytest.fixture(scope="module")
-def served(gym_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
-    with live_stack(gym_settings(gym_database, tmp_path_factory.mktemp("gym-data"))) as running:
-        yield running
 
 
 @pytest.fixture

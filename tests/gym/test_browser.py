@@ -22,7 +22,7 @@ from tests.web.browsers import CHROMIUM, FLAGS, LIVE_WITHIN
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def gym_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``tasklane serve`` in gym mode, on ports the pages know (they open the gateway
     on WS_PORT)."""
     folder = tmp_path_factory.mktemp("gym-browser")
@@ -35,7 +35,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(served: str) -> Iterator[Browser]:
+def browser(gym_server: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
@@ -43,19 +43,21 @@ def browser(served: str) -> Iterator[Browser]:
 
 
 def test_an_open_board_follows_the_agent_and_then_the_reset(
-    served: str, browser: Browser, tmp_path: Path
+    gym_server: str, browser: Browser, tmp_path: Path
 ) -> None:
-    with GymClient(served, admin_token=ADMIN) as gym:
+    with GymClient(gym_server, admin_token=ADMIN) as gym:
         gym.reset(seed=8)
         state = gym.state()
         owner = next(m for m in state["members"] if m["role"] == "owner")
         project = owner["projectId"]
         email = next(u["email"] for u in state["users"] if u["id"] == owner["userId"])
         task = next(t for t in state["tasks"] if t["projectId"] == project and not t["parentId"])
-        login = httpx.post(f"{served}/api/auth/login", json={"email": email, "password": PASSWORD})
+        login = httpx.post(
+            f"{gym_server}/api/auth/login", json={"email": email, "password": PASSWORD}
+        )
         token = login.json()["token"]
-        context = browser.new_context(base_url=served, viewport={"width": 1400, "height": 900})
-        context.add_cookies([{"name": "tasklane_session", "value": token, "url": served}])
+        context = browser.new_context(base_url=gym_server, viewport={"width": 1400, "height": 900})
+        context.add_cookies([{"name": "tasklane_session", "value": token, "url": gym_server}])
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -67,7 +69,7 @@ def test_an_open_board_follows_the_agent_and_then_the_reset(
         page.evaluate("window.stillTheSamePage = true")
 
         renamed = httpx.patch(
-            f"{served}/api/tasks/{task['id']}",
+            f"{gym_server}/api/tasks/{task['id']}",
             json={"name": "Renamed by the agent"},
             headers={"Authorization": f"Bearer {token}"},
         )
