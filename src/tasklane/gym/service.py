@@ -71,6 +71,7 @@ class GymService:
         if rows is None:
             rows = await asyncio.to_thread(generate, seed, _preset(preset))
         async with self._lock, self.runtime.db.write() as session:
+            await stash.exclusive(session)
             await self._fill(session, rows, progress)
             await stash.save(session, template_key(seed, preset), {"kind": "template"})
             await _set_episode(session, Episode(seed, preset, template_key(seed, preset)))
@@ -84,12 +85,16 @@ class GymService:
         started = time.perf_counter()
         key = template_key(seed, preset)
         async with self.runtime.db.read() as session:
-            prepared = await stash.read_meta(session, key) is not None
-        rows = None if prepared else await asyncio.to_thread(generate, seed, _preset(preset))
+            ready = await stash.read_meta(session, key) is not None
+        # Generating takes a while: do it before taking the write lock.
+        rows = None if ready else await asyncio.to_thread(generate, seed, _preset(preset))
         async with self._lock, self.runtime.db.write() as session:
-            if rows is None:
+            await stash.exclusive(session)
+            if await stash.read_meta(session, key) is not None:  # another reset may have made it
+                rows = None
                 await stash.load(session, key)
             else:
+                rows = rows or generate(seed, _preset(preset))
                 await self._fill(session, rows, None)
                 await stash.save(session, key, {"kind": "template"})
             await _set_episode(session, Episode(seed, preset, key))
@@ -146,6 +151,7 @@ class GymService:
 
     async def snapshot(self) -> dict[str, Any]:
         async with self._lock, self.runtime.db.write() as session:
+            await stash.exclusive(session)
             existing = [k for k in await stash.keys(session) if k.startswith("s_")]
             if len(existing) >= self.max_snapshots:
                 raise Conflict(
@@ -167,6 +173,7 @@ class GymService:
         """Make the state what snapshot ``snapshot_id`` holds; live clients resync."""
         key = _snapshot_key(snapshot_id)
         async with self._lock, self.runtime.db.write() as session:
+            await stash.exclusive(session)
             meta = await stash.read_meta(session, key)
             if meta is None:
                 raise NotFound("snapshot not found", resource="snapshot")
@@ -182,6 +189,7 @@ class GymService:
     async def delete_snapshot(self, snapshot_id: str) -> None:
         key = _snapshot_key(snapshot_id)
         async with self._lock, self.runtime.db.write() as session:
+            await stash.exclusive(session)
             if await stash.read_meta(session, key) is None:
                 raise NotFound("snapshot not found", resource="snapshot")
             await stash.drop(session, key)

@@ -65,6 +65,19 @@ def _columns(source: Table) -> str:
     return ", ".join(f'"{c.name}"' for c in source.columns)
 
 
+# Any number for PostgreSQL's advisory lock that the gym's writes take: resets,
+# restores and snapshots made through several API processes then run one at a time.
+ADVISORY_LOCK = 0x7461736B  # "task"
+
+
+async def exclusive(session: AsyncSession) -> None:
+    """Make this transaction the only gym write in progress, whichever process runs it
+    (SQLite's write transactions are exclusive already)."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await session.execute(text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})"))
+
+
 async def save(session: AsyncSession, key: str, meta: dict[str, Any]) -> None:
     """Copy the live state into stash ``key`` (replacing one of that name)."""
     await drop(session, key)
