@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev screenshot clean
+.PHONY: run test lint install install-dev screenshot bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,8 @@ run: $(VENV)/.installed
 	$(BIN)/tasklane serve --demo
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 test: lint
@@ -34,6 +34,12 @@ test: lint
 screenshot: $(VENV)/.installed-dev
 	scripts/test-browser.sh
 	$(BIN)/python scripts/screenshot.py
+
+# Benchmarks on SQLite and PostgreSQL; results go to bench/results/ (see bench/README.md).
+# Add a benchmark as one more `&& $(BIN)/python -m bench.…` line.
+bench: $(VENV)/.installed-dev
+	pg="$$(scripts/test-postgres.sh)" && export TASKLANE_BENCH_POSTGRES="$$pg" && \
+	$(BIN)/python -m bench.reset
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

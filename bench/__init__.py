@@ -1,0 +1,1 @@
+"""Benchmarks of Tasklane, run with ``make bench``; results go to ``bench/results/``."""

@@ -1,0 +1,625 @@
+"""How long ``POST /api/gym/reset`` takes, per preset, on SQLite and PostgreSQL.
+
+For each backend this makes a throwaway database (a SQLite file in a temporary folder, or
+a PostgreSQL database created on the server at ``TASKLANE_BENCH_POSTGRES`` and dropped
+afterwards), migrates it and serves the real app over loopback, as ``tasklane serve``
+does, in a background thread. For each preset it then measures:
+
+- the first reset, which prepares the template (generates and inserts every row), and
+- N more resets, each restoring from that template after one small change made through
+  the JSON API by a seeded person (a new task in a project they own), so every reset
+  undoes a real change.
+
+The time measured is the client's wall time around the request (``time.perf_counter``),
+next to the ``millis`` the server reports. The summary is p50 / p90 / max (nearest rank)
+of the client's time; the goal for the medium preset is judged on p90.
+
+    python -m bench.reset [--presets small,medium,large] [--rounds N]
+                          [--backends sqlite,postgresql] [--budget SECONDS]
+
+Prints a table and writes the "## Gym reset" section of ``bench/results/<date>.md`` and
+``bench/results/reset-<date>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import secrets
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from tasklane.app import build_stack
+from tasklane.gym.presets import PASSWORD, PRESETS
+from tasklane.migrate import upgrade
+from tasklane.serving import build_servers, serve_together
+from tasklane.settings import Settings
+
+POSTGRES_ADMIN = os.environ.get(
+    "TASKLANE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ("sqlite", "postgresql")
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+SEED = 1
+DEFAULT_ROUNDS = {"small": 10, "medium": 10, "large": 3}
+GOAL_PRESET = "medium"
+GOAL_MS = {"sqlite": 300.0, "postgresql": 1000.0}  # the goal for the medium preset, judged on p90
+BUDGET_SECONDS = 600.0
+REQUEST_SECONDS = 180.0  # the first large reset on PostgreSQL prepares for ~30 s
+STARTUP_SECONDS = 30.0
+RESULTS = Path(__file__).parent / "results"
+HEADING = "## Gym reset"
+
+console = Console(width=None if sys.stdout.isatty() else 120)  # piped: don't squeeze to 80
+progress = Console(stderr=True)
+
+
+class OutOfTime(Exception):
+    """The whole run took longer than its budget."""
+
+
+@dataclass
+class Budget:
+    """A limit on the whole run's wall time; every request's timeout fits inside it."""
+
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+
+    def left(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
+
+    def timeout(self, longest: float, doing: str) -> float:
+        """The timeout for the next step: at most ``longest``, never past the budget."""
+        left = self.left()
+        if left <= 0:
+            raise OutOfTime(f"the {self.seconds:.0f} s budget ran out before {doing}")
+        return min(longest, left)
+
+
+# -- what is measured --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One reset: the client's wall time around the request and the server's own."""
+
+    client_ms: float
+    server_ms: float
+
+
+@dataclass
+class Result:
+    """Every reset of one preset on one backend."""
+
+    backend: str
+    preset: str
+    prepare: Sample
+    rounds: list[Sample]
+
+    def client(self) -> list[float]:
+        return [sample.client_ms for sample in self.rounds]
+
+    def server(self) -> list[float]:
+        return [sample.server_ms for sample in self.rounds]
+
+    def goal(self) -> tuple[float, bool] | None:
+        """Issue #9's goal for this backend, and whether p90 meets it (medium only)."""
+        if self.preset != GOAL_PRESET or not self.rounds:
+            return None
+        target = GOAL_MS[self.backend]
+        return target, percentile(self.client(), 0.9) < target
+
+    def goal_met(self) -> bool | None:
+        goal = self.goal()
+        return None if goal is None else goal[1]
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The nearest-rank percentile: a value that was measured, never an interpolation."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    return {
+        "p50": percentile(values, 0.5),
+        "p90": percentile(values, 0.9),
+        "max": max(values),
+    }
+
+
+# -- throwaway databases -----------------------------------------------------------------
+
+
+@contextmanager
+def throwaway_database(backend: str, folder: Path) -> Iterator[str]:
+    """A freshly migrated, empty database of ``backend``; its async SQLAlchemy URL. A
+    PostgreSQL one is dropped afterwards, whatever happened."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        asyncio.run(upgrade(url))
+        yield url
+        return
+    name = f"tasklane_bench_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+        url = f"{base}/{name}"
+        asyncio.run(upgrade(url))
+        yield url
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN, timeout=10)
+    try:
+        await connection.execute(statement, timeout=60)
+    finally:
+        await connection.close()
+
+
+async def _postgres_settings(*names: str) -> dict[str, str]:
+    connection = await asyncpg.connect(POSTGRES_ADMIN, timeout=10)
+    try:
+        return {name: str(await connection.fetchval(f"SHOW {name}")) for name in names}
+    finally:
+        await connection.close()
+
+
+# -- the app, served for real ------------------------------------------------------------
+
+
+def bench_settings(database_url: str, data_dir: Path, admin_token: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        gym_mode=True,
+        gym_admin_token=admin_token,
+        log_level="warning",
+        host="127.0.0.1",
+    )
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app and its realtime gateway in one event loop in a background thread, as
+    ``tasklane serve`` runs them, on loopback ports the OS picks; yields the API's URL."""
+    stack = build_stack(settings, "all")
+    servers = build_servers(stack, "all", port=0, ws_port=0)
+
+    async def serve() -> None:
+        try:
+            await serve_together(servers)
+        finally:
+            await stack.close()
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), name="bench-app", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not all(server.started for server in servers):
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the app did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{_bound_port(servers[0])}"
+    finally:
+        for server in servers:
+            server.should_exit = True
+        thread.join(timeout=30)
+
+
+def _bound_port(server: uvicorn.Server) -> int:
+    port: int = server.servers[0].sockets[0].getsockname()[1]
+    return port
+
+
+# -- talking to it -----------------------------------------------------------------------
+
+
+def _ok(answer: httpx.Response, doing: str) -> Any:
+    if answer.is_error:
+        raise RuntimeError(f"{doing}: HTTP {answer.status_code} {answer.text[:300]}")
+    return answer.json() if answer.content else None
+
+
+def reset(admin: httpx.Client, preset: str, budget: Budget) -> tuple[Sample, bool]:
+    """One ``POST /api/gym/reset``, timed from before sending to the last byte received;
+    and whether it prepared the template."""
+    timeout = budget.timeout(REQUEST_SECONDS, f"a {preset} reset")
+    started = time.perf_counter()
+    answer = admin.post("/api/gym/reset", json={"seed": SEED, "preset": preset}, timeout=timeout)
+    client_ms = (time.perf_counter() - started) * 1000
+    body = _ok(answer, f"reset to {preset}")
+    return Sample(client_ms, float(body["millis"])), bool(body["prepared"])
+
+
+def owner_and_project(admin: httpx.Client, budget: Budget) -> tuple[str, str]:
+    """The email of a seeded person who owns a project, and that project, from the
+    gym's state."""
+    timeout = budget.timeout(REQUEST_SECONDS, "reading the gym state")
+    state = _ok(admin.get("/api/gym/state", timeout=timeout), "read the gym state")
+    member = next(m for m in state["members"] if m["role"] == "owner")
+    email = next(u["email"] for u in state["users"] if u["id"] == member["userId"])
+    return str(email), str(member["projectId"])
+
+
+def sign_in(user: httpx.Client, email: str, budget: Budget) -> None:
+    """Sign ``user`` in as ``email``; its later requests carry the token as a Bearer.
+    (Sign-in tokens outlive resets for people who still exist.)"""
+    timeout = budget.timeout(60, "signing in")
+    body = {"email": email, "password": PASSWORD}
+    token = _ok(user.post("/api/auth/login", json=body, timeout=timeout), "sign in")["token"]
+    user.cookies.clear()
+    user.headers["Authorization"] = f"Bearer {token}"
+
+
+def change(user: httpx.Client, project_id: str, round_number: int, budget: Budget) -> str:
+    """The small change a reset must undo: a new task. Its ID."""
+    timeout = budget.timeout(60, "making a change")
+    body = {"name": f"Benchmark change {round_number}"}
+    answer = user.post(f"/api/projects/{project_id}/tasks", json=body, timeout=timeout)
+    return str(_ok(answer, "create a task")["id"])
+
+
+def check_undone(user: httpx.Client, task_id: str, budget: Budget) -> None:
+    """The task made before a reset is gone after it."""
+    answer = user.get(f"/api/tasks/{task_id}", timeout=budget.timeout(60, "checking a reset"))
+    if answer.status_code != 404:
+        raise RuntimeError(f"task {task_id} survived a reset (HTTP {answer.status_code})")
+
+
+def bench_preset(
+    base_url: str, admin_token: str, backend: str, preset: str, rounds: int, budget: Budget
+) -> Result:
+    """The first (preparing) reset of ``preset``, then ``rounds`` resets that each undo
+    one change."""
+    admin_headers = {"Authorization": f"Bearer {admin_token}"}
+    with (
+        httpx.Client(base_url=base_url, headers=admin_headers) as admin,
+        httpx.Client(base_url=base_url) as user,
+    ):
+        progress.print(f"[dim]{backend} {preset}: preparing…[/dim]")
+        prepare, prepared = reset(admin, preset, budget)
+        if not prepared:
+            raise RuntimeError(f"the first {preset} reset did not prepare its template")
+        email, project_id = owner_and_project(admin, budget)
+        sign_in(user, email, budget)
+        progress.print(f"[dim]{backend} {preset}: {rounds} rounds…[/dim]")
+        samples = []
+        for number in range(1, rounds + 1):
+            task_id = change(user, project_id, number, budget)
+            sample, prepared = reset(admin, preset, budget)
+            if prepared:
+                raise RuntimeError(f"a later {preset} reset prepared its template again")
+            check_undone(user, task_id, budget)
+            samples.append(sample)
+    return Result(backend, preset, prepare, samples)
+
+
+def bench_backend(
+    backend: str, rounds: dict[str, int], budget: Budget, on_result: Callable[[Result], None]
+) -> None:
+    """Every preset on one throwaway database of ``backend``, served by one app; each
+    result goes to ``on_result`` as soon as it is measured."""
+    admin_token = secrets.token_urlsafe(24)
+    with tempfile.TemporaryDirectory(prefix=f"tasklane-bench-{backend}-") as tmp:
+        folder = Path(tmp)
+        with (
+            throwaway_database(backend, folder) as url,
+            serving(bench_settings(url, folder, admin_token)) as base_url,
+        ):
+            for preset, count in rounds.items():
+                on_result(bench_preset(base_url, admin_token, backend, preset, count, budget))
+
+
+# -- the machine -------------------------------------------------------------------------
+
+
+def machine(backends: Sequence[str]) -> dict[str, str]:
+    """What the numbers were measured on."""
+    described = {
+        "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown",
+        "cores": str(os.cpu_count() or "unknown"),
+        "ram": _ram(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": "not measured",
+    }
+    if "postgresql" in backends:
+        found = asyncio.run(_postgres_settings("server_version", "fsync", "synchronous_commit"))
+        described["postgresql"] = (
+            f"{found['server_version']}; fsync {found['fsync']}, "
+            f"synchronous_commit {found['synchronous_commit']}"
+        )
+    return described
+
+
+def _proc_field(path: str, name: str) -> str | None:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip() == name:
+            return value.strip()
+    return None
+
+
+def _ram() -> str:
+    total = _proc_field("/proc/meminfo", "MemTotal")  # "24684092 kB"
+    if not total or not total.split()[0].isdigit():
+        return "unknown"
+    return f"{int(total.split()[0]) / 1024 / 1024:.1f} GiB"
+
+
+# -- reporting ---------------------------------------------------------------------------
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def goal_cell(result: Result) -> str:
+    goal = result.goal()
+    if goal is None:
+        return "—"
+    target, met = goal
+    return f"{'met' if met else 'MISSED'} (< {target:.0f})"
+
+
+def goal_lines(results: Sequence[Result]) -> list[str]:
+    lines = []
+    for result in results:
+        goal = result.goal()
+        if goal is not None:
+            target, met = goal
+            p90 = percentile(result.client(), 0.9)
+            lines.append(
+                f"- {GOAL_PRESET} on {BACKEND_NAMES[result.backend]}: < {target:.0f} ms — "
+                f"{'**met**' if met else '**missed**'} (p90 {_ms(p90)} ms)"
+            )
+    return lines
+
+
+COLUMNS = (
+    "Backend",
+    "Preset",
+    "Prepare",
+    "Rounds",
+    "p50",
+    "p90",
+    "max",
+    "Server p50",
+    f"Goal ({GOAL_PRESET})",
+)
+
+
+def rows(results: Sequence[Result]) -> list[list[str]]:
+    """One row per backend and preset; times in ms."""
+    found = []
+    for result in results:
+        client, server = summary(result.client()), summary(result.server())
+        found.append(
+            [
+                BACKEND_NAMES[result.backend],
+                result.preset,
+                _ms(result.prepare.client_ms),
+                str(len(result.rounds)),
+                _ms(client["p50"]),
+                _ms(client["p90"]),
+                _ms(client["max"]),
+                _ms(server["p50"]),
+                goal_cell(result),
+            ]
+        )
+    return found
+
+
+def rich_table(results: Sequence[Result]) -> Table:
+    table = Table(title="POST /api/gym/reset, client wall time (ms)")
+    for number, name in enumerate(COLUMNS):
+        table.add_column(name, justify="right" if 2 <= number <= 7 else "left")
+    for row in rows(results):
+        table.add_row(*row)
+    return table
+
+
+def markdown_section(results: Sequence[Result], described: dict[str, str], when: datetime) -> str:
+    align = ["---" if not 2 <= n <= 7 else "---:" for n in range(len(COLUMNS))]
+    table = [f"| {' | '.join(COLUMNS)} |", f"| {' | '.join(align)} |"]
+    table += [f"| {' | '.join(row)} |" for row in rows(results)]
+    return "\n".join(
+        [
+            HEADING,
+            "",
+            f"Measured {when.strftime('%Y-%m-%d %H:%M:%S %Z')} with `python -m bench.reset` "
+            f"(seed {SEED}).",
+            "",
+            f"- CPU: {described['cpu']}, {described['cores']} cores; RAM {described['ram']}",
+            f"- OS: {described['os']}",
+            f"- Python {described['python']}, SQLite {described['sqlite']}, "
+            f"PostgreSQL {described['postgresql']}",
+            "",
+            "`POST /api/gym/reset` over loopback, as the client times it, in ms. *Prepare*: "
+            "the first reset of a preset, which generates and inserts its template. The "
+            "rounds each restore the template after one change (a new task) made through "
+            "the JSON API; p50 / p90 / max are nearest-rank over them. *Server p50*: the "
+            "`millis` the server reports.",
+            "",
+            *table,
+            "",
+            f"Goals ({GOAL_PRESET} preset, judged on p90):",
+            "",
+            *(goal_lines(results) or ["- not measured"]),
+            "",
+        ]
+    )
+
+
+def replace_section(document: str, section: str) -> str:
+    """``document`` with its "## Gym reset" section replaced by ``section`` (which ends
+    with a newline), or ``section`` appended if it has none."""
+    lines = document.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == HEADING), None)
+    if start is None:
+        return document.rstrip("\n") + "\n\n" + section
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith(("## ", "# "))),
+        len(lines),
+    )
+    after = "".join(lines[end:])
+    return "".join(lines[:start]) + section + ("\n" + after if after else "")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def as_json(results: Sequence[Result], described: dict[str, str], when: datetime) -> str:
+    body = {
+        "benchmark": "gym-reset",
+        "measuredAt": when.isoformat(timespec="seconds"),
+        "seed": SEED,
+        "machine": described,
+        "goal": {"preset": GOAL_PRESET, "statistic": "p90", "ms": GOAL_MS},
+        "results": [
+            {
+                "backend": r.backend,
+                "preset": r.preset,
+                "prepare": _sample_json(r.prepare),
+                "rounds": [_sample_json(sample) for sample in r.rounds],
+                "clientMs": {k: round(v, 2) for k, v in summary(r.client()).items()},
+                "serverMs": summary(r.server()),
+                "goalMet": r.goal_met(),
+            }
+            for r in results
+        ],
+    }
+    return json.dumps(body, indent=2) + "\n"
+
+
+def _sample_json(sample: Sample) -> dict[str, float]:
+    return {"clientMs": round(sample.client_ms, 2), "serverMs": sample.server_ms}
+
+
+def write_results(results: Sequence[Result], described: dict[str, str], when: datetime) -> Path:
+    """Write the day's markdown section and JSON; the markdown file's path."""
+    day = when.strftime("%Y-%m-%d")
+    document_path = RESULTS / f"{day}.md"
+    document = document_path.read_text() if document_path.exists() else f"# Benchmarks, {day}\n"
+    write_atomically(
+        document_path, replace_section(document, markdown_section(results, described, when))
+    )
+    write_atomically(RESULTS / f"reset-{day}.json", as_json(results, described, when))
+    return document_path
+
+
+# -- the command -------------------------------------------------------------------------
+
+
+def _names(value: str, known: Sequence[str]) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(known)} (got {value!r})")
+    return names
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.reset", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--presets",
+        type=lambda v: _names(v, list(PRESETS)),
+        default=list(DEFAULT_ROUNDS),
+        help="comma-separated presets (default: small,medium,large)",
+    )
+    parser.add_argument(
+        "--backends",
+        type=lambda v: _names(v, BACKENDS),
+        default=list(BACKENDS),
+        help="comma-separated backends (default: sqlite,postgresql)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="restoring resets per preset (default: 10 small and medium, 3 large)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=BUDGET_SECONDS,
+        help=f"give up after this many seconds (default {BUDGET_SECONDS:.0f})",
+    )
+    args = parser.parse_args(argv)
+    if args.rounds is not None and args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
+def _gave_up(stopped: Exception, budget: Budget) -> str:
+    if isinstance(stopped, OutOfTime):
+        return str(stopped)
+    if budget.left() <= 1:
+        return f"the {budget.seconds:.0f} s budget ran out during a request"
+    return f"a request timed out after {budget.seconds - budget.left():.0f} s of the run"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    rounds = {p: args.rounds or DEFAULT_ROUNDS.get(p, 10) for p in args.presets}
+    budget = Budget(args.budget)
+    when = datetime.now(UTC).astimezone()
+    results: list[Result] = []
+    try:
+        described = machine(args.backends)
+        for backend in args.backends:
+            bench_backend(backend, rounds, budget, results.append)
+    except (OutOfTime, httpx.TimeoutException) as stopped:
+        if results:
+            console.print(rich_table(results))
+        progress.print(f"[red]bench.reset gave up: {_gave_up(stopped, budget)}[/red]")
+        progress.print("[red]No results were written.[/red]")
+        return 2
+    except (OSError, asyncpg.PostgresError) as failed:
+        progress.print(f"[red]bench.reset could not reach a database or serve: {failed}[/red]")
+        progress.print(f"[red](PostgreSQL admin URL: {POSTGRES_ADMIN})[/red]")
+        return 2
+    console.print(rich_table(results))
+    for line in goal_lines(results):
+        console.print(line.replace("**", ""))
+    written = write_results(results, described, when)
+    console.print(f"Written to {written} and {written.with_name(f'reset-{written.stem}.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
