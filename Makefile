@@ -15,6 +15,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-bench pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -37,7 +41,7 @@ screenshot: $(VENV)/.installed-dev
 
 # Benchmarks on SQLite and PostgreSQL; results go to bench/results/ (see bench/README.md).
 # Add a benchmark as one more `&& $(BIN)/python -m bench.…` line.
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-bench
 	pg="$$(scripts/test-postgres.sh)" && export TASKLANE_BENCH_POSTGRES="$$pg" && \
 	$(BIN)/python -m bench.reset
 

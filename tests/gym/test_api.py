@@ -132,6 +132,21 @@ async def test_a_reset_tells_live_clients_to_resync_and_the_log_starts_again(
     assert "Before" not in gym.state_bytes().decode()
 
 
+async def test_a_project_made_during_the_episode_ends_for_its_followers_on_reset(
+    served: LiveStack, gym: GymClient
+) -> None:
+    gym.reset(seed=2)
+    token, _ = sign_in(served, gym.state())
+    api = httpx.AsyncClient(base_url=served.api_url, headers={"Authorization": f"Bearer {token}"})
+    async with api, connect(served.ws_url, token=token) as client:
+        made = (await api.post("/api/projects", json={"name": "Made by the agent"})).json()
+        await client.join(made["id"])
+        gym.reset(seed=2)
+        left = await client.until("left")
+        assert (left["projectId"], left["reason"]) == (made["id"], "project_deleted")
+        assert (await api.get(f"/api/projects/{made['id']}")).status_code == 404
+
+
 def test_state_diff_events_and_snapshots_over_http(served: LiveStack, gym: GymClient) -> None:
     gym.reset(seed=3)
     seeded = gym.state_bytes()

@@ -101,6 +101,22 @@ def parse_frame(text: str | bytes) -> Frame | None:
     return read_frame(raw)
 
 
+def parse_message(text: str | bytes) -> list[Frame]:
+    """The frames of one WebSocket message: a frame, or (for a client that connected
+    with ``?batch=1``) a JSON array of frames, in order. Raises ``ValueError`` for a
+    malformed one."""
+    raw = json.loads(text)
+    items = raw if isinstance(raw, list) else [raw]
+    frames = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError("a frame is a JSON object")
+        frame = read_frame(item)
+        if frame is not None:
+            frames.append(frame)
+    return frames
+
+
 def read_frame(raw: dict[str, Any]) -> Frame | None:
     kind = raw.get("type")
     try:

@@ -38,7 +38,15 @@ from tasklane.client.errors import (
     UnauthorizedError,
     error_from,
 )
-from tasklane.client.frames import Closing, Connected, Frame, Joined, Left, ResyncRequired
+from tasklane.client.frames import (
+    Closing,
+    Connected,
+    Frame,
+    Joined,
+    Left,
+    ResyncRequired,
+    parse_message,
+)
 from tasklane.client.frames import parse_frame as parse
 from tasklane.client.rest import USER_AGENT, AsyncTasklaneClient
 from tasklane.realtime import closes
@@ -142,7 +150,7 @@ class WebSocketLink(Link):
 
     def __init__(self, ws_url: str, token: str, *, open_timeout: float = OPEN_TIMEOUT) -> None:
         super().__init__()
-        self.url = f"{ws_url}/ws"
+        self.url = f"{ws_url}/ws?batch=1"  # bursts may come as one array of frames
         self.token = token
         self.open_timeout = open_timeout
         self._ws: ClientConnection | None = None
@@ -177,8 +185,7 @@ class WebSocketLink(Link):
     async def _read(self, ws: ClientConnection) -> None:
         try:
             async for text in ws:
-                frame = parse(text)
-                if frame is not None:
+                for frame in parse_message(text):
                     self.put(frame)
         except websockets.ConnectionClosed:
             pass

@@ -116,6 +116,21 @@ class Connection:
         self._bytes -= len(frame.text)
         return frame
 
+    def take(self, frames: int, max_bytes: int) -> list[wire.Outgoing]:
+        """Up to ``frames`` more queued frames, at most ``max_bytes`` of text in all, at
+        once (for a client that takes several events in one message)."""
+        taken: list[wire.Outgoing] = []
+        size = 0
+        while self._frames and len(taken) < frames:
+            length = len(self._frames[0].text)
+            if taken and size + length > max_bytes:
+                break
+            frame = self._frames.popleft()
+            self._bytes -= length
+            size += length
+            taken.append(frame)
+        return taken
+
     @property
     def queued(self) -> int:
         return len(self._frames)
@@ -489,6 +504,9 @@ class Hub:
             room.pending.clear()
             room.head = heads.get(room.project_id, 0)
             for sub in list(room.subscribers.values()):
+                if room.project_id not in heads:  # made after the state now restored
+                    self._revoke(sub, "project_deleted")
+                    continue
                 if not await self.access(sub.connection.user_id, room.project_id):
                     self._revoke(sub, "access_revoked")
                     continue

@@ -28,6 +28,14 @@ class GatewayMetrics:
         self.deliveries = Counter(
             "tasklane_deliveries", "Frames queued to connections.", registry=registry
         )
+        self.batches = Counter(
+            "tasklane_ws_batches",
+            "WebSocket messages that carried several frames (clients with ?batch=1).",
+            registry=registry,
+        )
+        self.batched_frames = Counter(
+            "tasklane_ws_batched_frames", "Frames sent inside batched messages.", registry=registry
+        )
         self.replayed = Counter(
             "tasklane_replayed_events", "Events replayed from the log on join.", registry=registry
         )

@@ -194,19 +194,23 @@ class GatewaySocket {
     }
   }
 
+  // A message is one frame, or (the socket asks for `?batch=1`) an array of frames that
+  // queued up during a burst, in order.
   #receive(data) {
-    let frame;
+    let parsed;
     try {
-      frame = JSON.parse(data);
+      parsed = JSON.parse(data);
     } catch {
       return;
     }
-    if (!frame || typeof frame !== "object") return;
-    if (frame.type === "connected" && !this.connected) {
-      this.connected = true;
-      this.handlers.onConnected(frame);
-    } else {
-      this.handlers.onFrame(frame);
+    for (const frame of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (!frame || typeof frame !== "object") continue;
+      if (frame.type === "connected" && !this.connected) {
+        this.connected = true;
+        this.handlers.onConnected(frame);
+      } else {
+        this.handlers.onFrame(frame);
+      }
     }
   }
 
@@ -249,7 +253,9 @@ export class RealtimeClient {
     window: target = globalThis,
   } = {}) {
     if (!gateway || !gateway.ws || !gateway.http) throw new TypeError("gateway {ws, http} is required");
-    this.#gateway = { ws: endpoint(gateway.ws, "/ws"), http: endpoint(gateway.http, "/sse") };
+    // "?batch=1": a burst may arrive as one array of frames (see #receive).
+    const ws = `${endpoint(gateway.ws, "/ws")}?batch=1`;
+    this.#gateway = { ws, http: endpoint(gateway.http, "/sse") };
     this.#api = String(api).replace(/\/+$/, "");
     this.#impl = { WebSocketImpl, EventSourceImpl, fetchImpl, random, target };
     this.#timers = new Timers(setTimeout, clearTimeout);
