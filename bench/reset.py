@@ -24,76 +24,48 @@ Prints a table and writes the "## Gym reset" section of ``bench/results/<date>.m
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import math
-import os
-import platform
 import secrets
-import sqlite3
 import sys
 import tempfile
-import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from tasklane.app import build_stack
+from bench import common
+from bench.common import (
+    BACKEND_NAMES,
+    BACKENDS,
+    POSTGRES_ADMIN,
+    Budget,
+    OutOfTime,
+    machine,
+    percentile,
+    serving,
+    summary,
+    throwaway_database,
+)
 from tasklane.gym.presets import PASSWORD, PRESETS
-from tasklane.migrate import upgrade
-from tasklane.serving import build_servers, serve_together
 from tasklane.settings import Settings
 
-POSTGRES_ADMIN = os.environ.get(
-    "TASKLANE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-BACKENDS = ("sqlite", "postgresql")
-BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 SEED = 1
 DEFAULT_ROUNDS = {"small": 10, "medium": 10, "large": 3}
 GOAL_PRESET = "medium"
 GOAL_MS = {"sqlite": 300.0, "postgresql": 1000.0}  # the goal for the medium preset, judged on p90
 BUDGET_SECONDS = 600.0
 REQUEST_SECONDS = 180.0  # the first large reset on PostgreSQL prepares for ~30 s
-STARTUP_SECONDS = 30.0
-RESULTS = Path(__file__).parent / "results"
 HEADING = "## Gym reset"
 
 console = Console(width=None if sys.stdout.isatty() else 120)  # piped: don't squeeze to 80
 progress = Console(stderr=True)
-
-
-class OutOfTime(Exception):
-    """The whole run took longer than its budget."""
-
-
-@dataclass
-class Budget:
-    """A limit on the whole run's wall time; every request's timeout fits inside it."""
-
-    seconds: float
-    started: float = field(default_factory=time.monotonic)
-
-    def left(self) -> float:
-        return self.seconds - (time.monotonic() - self.started)
-
-    def timeout(self, longest: float, doing: str) -> float:
-        """The timeout for the next step: at most ``longest``, never past the budget."""
-        left = self.left()
-        if left <= 0:
-            raise OutOfTime(f"the {self.seconds:.0f} s budget ran out before {doing}")
-        return min(longest, left)
 
 
 # -- what is measured --------------------------------------------------------------------
@@ -134,59 +106,6 @@ class Result:
         return None if goal is None else goal[1]
 
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The nearest-rank percentile: a value that was measured, never an interpolation."""
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
-
-
-def summary(values: Sequence[float]) -> dict[str, float]:
-    return {
-        "p50": percentile(values, 0.5),
-        "p90": percentile(values, 0.9),
-        "max": max(values),
-    }
-
-
-# -- throwaway databases -----------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database(backend: str, folder: Path) -> Iterator[str]:
-    """A freshly migrated, empty database of ``backend``; its async SQLAlchemy URL. A
-    PostgreSQL one is dropped afterwards, whatever happened."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-        asyncio.run(upgrade(url))
-        yield url
-        return
-    name = f"tasklane_bench_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-        url = f"{base}/{name}"
-        asyncio.run(upgrade(url))
-        yield url
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN, timeout=10)
-    try:
-        await connection.execute(statement, timeout=60)
-    finally:
-        await connection.close()
-
-
-async def _postgres_settings(*names: str) -> dict[str, str]:
-    connection = await asyncpg.connect(POSTGRES_ADMIN, timeout=10)
-    try:
-        return {name: str(await connection.fetchval(f"SHOW {name}")) for name in names}
-    finally:
-        await connection.close()
-
-
 # -- the app, served for real ------------------------------------------------------------
 
 
@@ -199,39 +118,6 @@ def bench_settings(database_url: str, data_dir: Path, admin_token: str) -> Setti
         log_level="warning",
         host="127.0.0.1",
     )
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The app and its realtime gateway in one event loop in a background thread, as
-    ``tasklane serve`` runs them, on loopback ports the OS picks; yields the API's URL."""
-    stack = build_stack(settings, "all")
-    servers = build_servers(stack, "all", port=0, ws_port=0)
-
-    async def serve() -> None:
-        try:
-            await serve_together(servers)
-        finally:
-            await stack.close()
-
-    thread = threading.Thread(target=lambda: asyncio.run(serve()), name="bench-app", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not all(server.started for server in servers):
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the app did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{_bound_port(servers[0])}"
-    finally:
-        for server in servers:
-            server.should_exit = True
-        thread.join(timeout=30)
-
-
-def _bound_port(server: uvicorn.Server) -> int:
-    port: int = server.servers[0].sockets[0].getsockname()[1]
-    return port
 
 
 # -- talking to it -----------------------------------------------------------------------
@@ -334,45 +220,6 @@ def bench_backend(
 
 
 # -- the machine -------------------------------------------------------------------------
-
-
-def machine(backends: Sequence[str]) -> dict[str, str]:
-    """What the numbers were measured on."""
-    described = {
-        "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown",
-        "cores": str(os.cpu_count() or "unknown"),
-        "ram": _ram(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "postgresql": "not measured",
-    }
-    if "postgresql" in backends:
-        found = asyncio.run(_postgres_settings("server_version", "fsync", "synchronous_commit"))
-        described["postgresql"] = (
-            f"{found['server_version']}; fsync {found['fsync']}, "
-            f"synchronous_commit {found['synchronous_commit']}"
-        )
-    return described
-
-
-def _proc_field(path: str, name: str) -> str | None:
-    try:
-        lines = Path(path).read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        key, _, value = line.partition(":")
-        if key.strip() == name:
-            return value.strip()
-    return None
-
-
-def _ram() -> str:
-    total = _proc_field("/proc/meminfo", "MemTotal")  # "24684092 kB"
-    if not total or not total.split()[0].isdigit():
-        return "unknown"
-    return f"{int(total.split()[0]) / 1024 / 1024:.1f} GiB"
 
 
 # -- reporting ---------------------------------------------------------------------------
@@ -479,28 +326,6 @@ def markdown_section(results: Sequence[Result], described: dict[str, str], when:
     )
 
 
-def replace_section(document: str, section: str) -> str:
-    """``document`` with its "## Gym reset" section replaced by ``section`` (which ends
-    with a newline), or ``section`` appended if it has none."""
-    lines = document.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == HEADING), None)
-    if start is None:
-        return document.rstrip("\n") + "\n\n" + section
-    end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i].startswith(("## ", "# "))),
-        len(lines),
-    )
-    after = "".join(lines[end:])
-    return "".join(lines[:start]) + section + ("\n" + after if after else "")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(text)
-    os.replace(partial, path)
-
-
 def as_json(results: Sequence[Result], described: dict[str, str], when: datetime) -> str:
     body = {
         "benchmark": "gym-reset",
@@ -530,14 +355,8 @@ def _sample_json(sample: Sample) -> dict[str, float]:
 
 def write_results(results: Sequence[Result], described: dict[str, str], when: datetime) -> Path:
     """Write the day's markdown section and JSON; the markdown file's path."""
-    day = when.strftime("%Y-%m-%d")
-    document_path = RESULTS / f"{day}.md"
-    document = document_path.read_text() if document_path.exists() else f"# Benchmarks, {day}\n"
-    write_atomically(
-        document_path, replace_section(document, markdown_section(results, described, when))
-    )
-    write_atomically(RESULTS / f"reset-{day}.json", as_json(results, described, when))
-    return document_path
+    section = markdown_section(results, described, when)
+    return common.write_results(HEADING, section, "reset", as_json(results, described, when), when)
 
 
 # -- the command -------------------------------------------------------------------------
