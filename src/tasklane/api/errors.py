@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -65,7 +65,34 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
-async def _database_down(_request: Request, exc: Exception) -> Response:
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached right now (down, restarting,
+    connection lost), rather than that a statement is wrong: anywhere in its chain, a
+    network error, a lost connection, or PostgreSQL's SQLSTATE class 08 (connection
+    exception) or 57P (shutting down, starting up)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OperationalError | InterfaceError | OSError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        sqlstate = str(getattr(current, "sqlstate", "") or "")
+        if sqlstate.startswith(("08", "57P")):
+            return True
+        cause = getattr(current, "orig", None)
+        current = (
+            cause
+            if isinstance(cause, BaseException) and id(cause) not in seen
+            else (current.__cause__ or current.__context__)
+        )
+    return False
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not database_unreachable(exc):
+        return await _unexpected(request, exc)
     log.error("database unavailable: %s", exc)
     return error_response(
         503,
@@ -84,6 +111,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    for down in (OperationalError, InterfaceError, OSError):
-        app.add_exception_handler(down, _database_down)
+    for down in (DBAPIError, OSError):
+        app.add_exception_handler(down, _database_error)
     app.add_exception_handler(Exception, _unexpected)
