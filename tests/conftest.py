@@ -17,6 +17,7 @@ from tasklane.services import Services
 from tasklane.settings import Settings
 from tests.backends import BACKENDS, throwaway_database
 from tests.live import LiveStack, live_stack
+from tests.reliability import Figures
 
 _emails = itertools.count(1)
 
@@ -65,6 +66,14 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
         yield built
     finally:
         await built.runtime.db.dispose()
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
+    """The figures of a fault or soak run, saved for ``make reliability``'s report."""
+    record = Figures(test=request.node.nodeid)
+    yield record
+    record.save()
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.faults.conftest import Figures, scaled
 from tests.processes import Tasklane
+from tests.reliability import Figures, scaled
 from tests.scale.people import Member, log_after, members, shared_project
 
 WRITERS = 8

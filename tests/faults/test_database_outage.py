@@ -14,8 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults.conftest import Cluster, Figures, rss_mib, scaled
+from tests.faults.conftest import Cluster
 from tests.processes import Tasklane
+from tests.reliability import Figures, rss_mib, scaled
 from tests.scale.people import Follower, Member, log_after, members, shared_project
 
 

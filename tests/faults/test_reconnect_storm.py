@@ -6,76 +6,20 @@ client ends with every committed event exactly once, in order."""
 from __future__ import annotations
 
 import asyncio
-import json
-import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import websockets
 
 from tests.backends import throwaway_database
-from tests.faults.conftest import Figures, rss_mib, scaled
+from tests.faults.followers import StormClient
 from tests.processes import Tasklane
+from tests.reliability import Figures, rss_mib, scaled
 from tests.scale.people import Traffic, log_after, members, shared_project
 
 SPREAD_MS = 2_000
-
-
-class StormClient:
-    """Follows one project; when the connection ends it waits as the server said (the
-    drain's ``retryAfterMs``), or a jittered moment when nothing answers, and resumes
-    from the last ``seq`` it has."""
-
-    def __init__(self, gateway: str, token: str, project_id: str, after: int) -> None:
-        self.gateway, self.token, self.project_id = gateway, token, project_id
-        self.last_seq = after
-        self.seqs: list[int] = []
-        self.reconnects = 0
-        self.joined = asyncio.Event()
-        self.grew = asyncio.Event()
-        self.jitter = random.Random()
-
-    async def run(self) -> None:
-        while True:
-            wait = self.jitter.uniform(0.2, 1.0)
-            try:
-                async with websockets.connect(
-                    f"{self.gateway}/ws",
-                    additional_headers={"Authorization": f"Bearer {self.token}"},
-                    open_timeout=20,
-                ) as ws:
-                    await ws.send(
-                        json.dumps(
-                            {"type": "join", "projectId": self.project_id, "lastSeq": self.last_seq}
-                        )
-                    )
-                    async for message in ws:
-                        self.take(json.loads(message))
-            except websockets.ConnectionClosed as closed:
-                reason = closed.rcvd.reason if closed.rcvd else ""
-                if reason.startswith("{"):
-                    wait = json.loads(reason).get("retryAfterMs", 0) / 1000
-            except (OSError, TimeoutError, websockets.InvalidHandshake):
-                pass
-            self.reconnects += 1
-            await asyncio.sleep(wait)
-
-    def take(self, frame: dict[str, object]) -> None:
-        if frame["type"] == "joined":
-            self.joined.set()
-        elif "seq" in frame and "data" in frame:
-            seq = int(frame["seq"])  # type: ignore[call-overload]
-            self.seqs.append(seq)
-            self.last_seq = max(self.last_seq, seq)
-            self.grew.set()
-
-    async def reach(self, seq: int) -> None:
-        while self.last_seq < seq:
-            self.grew.clear()
-            await self.grew.wait()
 
 
 async def probe(
