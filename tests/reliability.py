@@ -42,7 +42,7 @@ class Figures:
         if RECORD:
             folder = Path(RECORD)
             folder.mkdir(parents=True, exist_ok=True)
-            name = self.test.replace("/", "_").replace("[", "_").replace("]", "")
+            name = "".join(c if c.isalnum() or c in "-." else "_" for c in self.test)
             (folder / f"{name}.json").write_text(json.dumps(asdict(self), indent=2))
 
 

@@ -11,7 +11,7 @@ import httpx
 
 from tests.processes import Tasklane
 from tests.reliability import Figures, scaled
-from tests.scale.people import Member, log_after, members, shared_project
+from tests.scale.people import Member, all_tasks, log_after, members, shared_project
 
 WRITERS = 8
 
@@ -77,9 +77,7 @@ async def test_a_killed_api_process_leaves_every_change_whole(
                 api.start()
             log = await log_after(member, project_id, first)
             head = (await member.http.get(f"/api/projects/{project_id}")).json()["seq"]
-            tasks = (
-                await member.http.get(f"/api/projects/{project_id}/tasks", params={"limit": 5000})
-            ).json()["items"]
+            tasks = await all_tasks(member, project_id)
     finally:
         api.stop()
 

@@ -85,6 +85,20 @@ async def log_after(member: Member, project_id: str, after: int) -> list[Frame]:
         after = page["events"][-1]["seq"]
 
 
+async def all_tasks(member: Member, project_id: str) -> list[Frame]:
+    """Every task of the project (top-level and subtasks alike, as the list gives them),
+    page after page."""
+    tasks: list[Frame] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+        page = (await member.http.get(f"/api/projects/{project_id}/tasks", params=params)).json()
+        tasks += page["items"]
+        cursor = page["nextCursor"]
+        if not cursor:
+            return tasks
+
+
 @dataclass
 class Traffic:
     """One member changing a project as fast as ``pace`` allows, until stopped. With
