@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import typer
+
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+    uvloop = None  # type: ignore[assignment]
 from rich.console import Console
 from rich.table import Table
 
@@ -53,7 +58,10 @@ def serve(
         raise typer.BadParameter("choose all, api or realtime", param_hint="--role")
     settings = Settings()
     logs.configure(settings.log_level)
-    asyncio.run(_serve(settings, role, with_demo=demo_data))  # type: ignore[arg-type]
+    # uvloop (installed with uvicorn[standard]) wakes the loop for every database reply
+    # and every socket more cheaply than asyncio's own loop.
+    run = uvloop.run if uvloop is not None else asyncio.run
+    run(_serve(settings, role, with_demo=demo_data))  # type: ignore[arg-type]
 
 
 async def _serve(settings: Settings, role: Role, *, with_demo: bool) -> None:

@@ -91,7 +91,7 @@ async def all_tasks(member: Member, project_id: str) -> list[Frame]:
     tasks: list[Frame] = []
     cursor: str | None = None
     while True:
-        params = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {"limit": 500, **({"cursor": cursor} if cursor else {})}
         page = (await member.http.get(f"/api/projects/{project_id}/tasks", params=params)).json()
         tasks += page["items"]
         cursor = page["nextCursor"]

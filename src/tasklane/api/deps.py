@@ -28,17 +28,17 @@ class Limits:
     anonymous: TokenBuckets  # sign-up and sign-in, per client address
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_limits(request: Request) -> Limits:
+async def get_limits(request: Request) -> Limits:
     limits: Limits = request.app.state.limits
     return limits
 
@@ -97,7 +97,7 @@ async def current_user(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def anonymous_quota(request: Request, limits: LimitsDep) -> None:
+async def anonymous_quota(request: Request, limits: LimitsDep) -> None:
     """Sign-up and sign-in spend from a per-address budget (password guessing)."""
     client = request.client.host if request.client else "unknown"
     spend(limits.anonymous, client)

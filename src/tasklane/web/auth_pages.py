@@ -63,7 +63,7 @@ async def login(
     check_form_origin(request, settings_of(request))
     form = FormState(values={"email": email, "next": safe_next(next_)})
     try:
-        anonymous_quota(request, limits)
+        await anonymous_quota(request, limits)
         body = LoginIn.model_validate({"email": email, "password": password})
         _user, _token, secret = await services_of(request).auth.login(body.email, body.password)
     except ValidationError as exc:
@@ -97,7 +97,7 @@ async def signup(
     form = FormState(values={"name": name, "email": email, "next": safe_next(next_)})
     title = "Create your account · Tasklane"
     try:
-        anonymous_quota(request, limits)
+        await anonymous_quota(request, limits)
         body = RegisterIn.model_validate({"name": name, "email": email, "password": password})
         _user, _token, secret = await services_of(request).auth.register(body)
     except ValidationError as exc:
