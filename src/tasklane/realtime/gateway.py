@@ -33,6 +33,7 @@ from tasklane.models import User
 from tasklane.realtime import closes, sse, wire
 from tasklane.realtime.broker import CONTROL_CHANNEL, BrokerMessage
 from tasklane.realtime.closes import Refusal
+from tasklane.realtime.direct import KeepServerSend, direct_writer
 from tasklane.realtime.hub import Connection, Hub
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.presence import PresenceStore
@@ -155,6 +156,8 @@ class Gateway:
         conn = self.open(outcome, ws)
         batching = ws.query_params.get("batch") in ("1", "true")
         pump = asyncio.create_task(self._pump(ws, conn, batching))
+        conn.direct = direct_writer(ws.scope)
+        conn.batching = batching
         reader = asyncio.create_task(self._read(ws, conn))
         closing = asyncio.create_task(conn.closed.wait())
         try:
@@ -202,7 +205,7 @@ class Gateway:
                     frames = [frame, *conn.take(BATCH_FRAMES - 1, BATCH_BYTES)]
                     self.metrics.batches.inc()
                     self.metrics.batched_frames.inc(len(frames))
-                    await ws.send_text("[" + ",".join(f.text for f in frames) + "]")
+                    await ws.send_text(wire.batch(frames).text)
                 else:
                     await ws.send_text(frame.text)
             code, reason = conn.closing or (1000, "")
@@ -262,7 +265,7 @@ class Gateway:
             return error_response(401, "unauthorized", "send the broadcast secret as Bearer")
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             self.metrics.broadcasts.labels(result="invalid").inc()
             return error_response(400, "invalid_json", "the request body is not valid JSON")
         try:
@@ -406,13 +409,14 @@ def create_gateway(gateway: Gateway, follow_gym: FollowGym | None = None) -> Sta
         lifespan=lifespan,
         # The app's pages (on PORT, another origin) open /sse with the session cookie.
         middleware=[
+            Middleware(KeepServerSend),
             Middleware(
                 CORSMiddleware,
                 allow_origins=gateway.settings.app_origins(),
                 allow_credentials=True,
                 allow_methods=["GET"],
                 allow_headers=["Last-Event-ID", "Authorization"],
-            )
+            ),
         ],
     )
     app.state.gateway = gateway

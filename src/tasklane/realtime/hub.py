@@ -77,10 +77,17 @@ class Connection:
         self._ready = asyncio.Event()
         self.closed = asyncio.Event()  # set once the connection is to be closed
         self.on_slow: Callable[[Connection], None] = lambda _conn: None
+        # Writes a frame to the socket at once when it can (see realtime.direct).
+        self.direct: Callable[[wire.Outgoing], bool] | None = None
+        self.batching = False  # takes several frames in one message (``?batch=1``)
 
     def send(self, frame: wire.Outgoing) -> None:
-        """Queue a frame without waiting; over the limits, close as a slow consumer."""
+        """Send a frame without waiting: straight to the socket when nothing is queued
+        and the socket takes it, else through the queue; over the queue's limits, close
+        as a slow consumer."""
         if self.closing is not None:
+            return
+        if not self._frames and self.direct is not None and self.direct(frame):
             return
         size = len(frame.text)
         if (
@@ -244,7 +251,9 @@ class Hub:
             previous.buffer.clear()
         # Checked after subscribing: a removal committed after this check reaches the
         # room as an event and revokes the new subscription; one before it fails here.
-        if not await self.access(conn.user_id, project_id):
+        # One that reaches the room during the check has revoked it already (`left`):
+        # refused too, neither joined nor present.
+        if not await self.access(conn.user_id, project_id) or not sub.active:
             self.metrics.joins.labels(result="forbidden").inc()
             self._detach(sub)
             if previous is not None:
@@ -255,7 +264,11 @@ class Hub:
         assert room.head is not None
         head = room.head
         first = previous is None and await self._present(project_id, conn)
-        conn.send(wire.joined(project_id, head, await self._who(project_id)))
+        present = await self._who(project_id)
+        if not sub.active:  # revoked while presence was recorded (a store that waits)
+            await self._absent(sub)
+            return
+        conn.send(wire.joined(project_id, head, present))
         if first:
             await self._announce("user_connected", project_id, conn.user_id, conn.name)
         sub.cursor = head if last_seq is None else await self._replay(sub, last_seq)
@@ -284,15 +297,39 @@ class Hub:
         cursor = last_seq
         while sub.active and conn.closing is None:
             page = await self.log.after(project_id, cursor, self.limits.replay_page)
+            if not sub.active:  # revoked while the page was read: it said `left`, and ends
+                break
             if page.events and page.events[0].seq != cursor + 1:
                 return self._resync(sub, page.head, "no longer in the log")
+            frames: list[wire.Outgoing] = []
             for row in page.events:
-                conn.send(_logged(row))
+                if (
+                    row.type == "member_removed"
+                    and row.data.get("userId") == conn.user_id
+                    and (not await self.access(conn.user_id, project_id) or not sub.active)
+                ):
+                    # Removed since the access check (unless back in since): neither the
+                    # removal nor what follows is theirs; the room revokes with `left`
+                    # when the removal reaches it.
+                    self._send_all(conn, frames)
+                    return cursor
+                frames.append(_logged(row))
                 cursor = row.seq
+            self._send_all(conn, frames)
             self.metrics.replayed.inc(len(page.events))
             if len(page.events) < self.limits.replay_page:
                 break
         return cursor
+
+    def _send_all(self, conn: Connection, frames: list[wire.Outgoing]) -> None:
+        """Frames in a row for one connection: one message if it takes batches."""
+        if conn.batching and len(frames) > 1:
+            self.metrics.batches.inc()
+            self.metrics.batched_frames.inc(len(frames))
+            conn.send(wire.batch(frames))
+        else:
+            for frame in frames:
+                conn.send(frame)
 
     def _resync(self, sub: Subscription, head: int, why: str) -> int:
         self.metrics.resyncs.inc()

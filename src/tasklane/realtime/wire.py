@@ -65,6 +65,10 @@ def parse(raw: str | bytes, *, max_bytes: int) -> Join | Leave | Ping | FrameErr
         value = json.loads(raw)
     except ValueError:
         return FrameError("bad_request", "the frame is not valid JSON")
+    except RecursionError:
+        # A few thousand "[" fit well inside the size limit and exhaust the decoder's
+        # stack: a bad frame like any other, not the end of the connection.
+        return FrameError("bad_request", "the frame is nested too deeply")
     if not isinstance(value, dict):
         return FrameError("bad_request", "a frame is a JSON object with a type")
     if contains_nul(value):
@@ -95,6 +99,14 @@ class Outgoing:
     project_id: str | None = None
     seq: int | None = None
     _sse: bytes | None = None
+    _data: bytes | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The text as UTF-8, encoded once for every connection it goes to."""
+        if self._data is None:
+            self._data = self.text.encode()
+        return self._data
 
     def sse(self) -> bytes:
         """The ``event:`` and ``data:`` lines; the stream adds its own ``id:`` line."""
@@ -106,6 +118,20 @@ class Outgoing:
 def event(kind: str, project_id: str, seq: int | None, frame: bytes) -> Outgoing:
     """A durable (with ``seq``) or presence (without) event, as serialised at publish."""
     return Outgoing(kind, frame.decode(), project_id, seq)
+
+
+BATCH = "batch"
+
+
+def batch(frames: list[Outgoing]) -> Outgoing:
+    """Several frames as one message, a JSON array of their texts, for a client that
+    connected with ``?batch=1``."""
+    return Outgoing(BATCH, "[" + ",".join(inner(f) for f in frames) + "]", None, frames[-1].seq)
+
+
+def inner(frame: Outgoing) -> str:
+    """A frame's text as an element of a batch (a batch's own elements, unwrapped)."""
+    return frame.text[1:-1] if frame.type == BATCH else frame.text
 
 
 def control(type: str, **fields: Any) -> Outgoing:
