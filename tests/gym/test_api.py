@@ -5,13 +5,9 @@ the ``tasklane reset`` / ``tasklane state`` commands."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -216,29 +212,3 @@ def test_a_frozen_clock_makes_my_tasks_the_same_in_every_episode(
     gym.reset(seed=4, now=later.isoformat())
     _, groups = my_tasks()
     assert groups.get("overdue", 0) == overdue(later.date()) > overdue(ANCHOR.date())
-
-
-def test_the_reset_and_state_commands(served: LiveStack, tmp_path: Path) -> None:
-    env = {**os.environ, "TASKLANE_URL": served.api_url, "GYM_ADMIN_TOKEN": ADMIN}
-    tasklane = str(Path(sys.executable).parent / "tasklane")
-    reset = subprocess.run(
-        [tasklane, "reset", "--seed", "6", "--preset", "small"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert reset.returncode == 0, reset.stderr
-    assert "small workspace 6" in reset.stdout
-    out = tmp_path / "state.json"
-    state = subprocess.run(
-        [tasklane, "state", "--output", str(out)], env=env, capture_output=True, timeout=120
-    )
-    assert state.returncode == 0, state.stderr
-    with GymClient(served.api_url, admin_token=ADMIN) as gym:
-        assert out.read_bytes() == gym.state_bytes()
-    refused = subprocess.run(
-        [tasklane, "state", "--token", "wrong"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert refused.returncode == 1
-    assert "GYM_ADMIN_TOKEN" in refused.stdout

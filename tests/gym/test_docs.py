@@ -1,4 +1,6 @@
-"""docs/gym.md's agent loop, run as written against a live gym server."""
+"""The gym from outside: docs/gym.md's agent loop run as written, and the ``tasklane
+reset`` / ``tasklane state`` commands, against a live gym server. Both are the same on
+any database, so they run on SQLite only."""
 
 from __future__ import annotations
 
@@ -6,13 +8,23 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from tasklane.client.gym import GymClient
+from tests.backends import throwaway_database
 from tests.gym.conftest import ADMIN
 from tests.live import LiveStack
 
 DOC = Path(__file__).parents[2] / "docs" / "gym.md"
+
+
+@pytest.fixture(scope="module")
+def gym_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with throwaway_database("sqlite", tmp_path_factory.mktemp("gym")) as url:
+        yield url
 
 
 def test_the_documented_agent_loop_runs_and_repeats_itself(
@@ -34,3 +46,29 @@ def test_the_documented_agent_loop_runs_and_repeats_itself(
     assert done > 0
     with GymClient(served.api_url, admin_token=ADMIN) as gym:
         assert len(gym.events()["events"]) == done
+
+
+def test_the_reset_and_state_commands(served: LiveStack, tmp_path: Path) -> None:
+    env = {**os.environ, "TASKLANE_URL": served.api_url, "GYM_ADMIN_TOKEN": ADMIN}
+    tasklane = str(Path(sys.executable).parent / "tasklane")
+    reset = subprocess.run(
+        [tasklane, "reset", "--seed", "6", "--preset", "small"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert reset.returncode == 0, reset.stderr
+    assert "small workspace 6" in reset.stdout
+    out = tmp_path / "state.json"
+    state = subprocess.run(
+        [tasklane, "state", "--output", str(out)], env=env, capture_output=True, timeout=120
+    )
+    assert state.returncode == 0, state.stderr
+    with GymClient(served.api_url, admin_token=ADMIN) as gym:
+        assert out.read_bytes() == gym.state_bytes()
+    refused = subprocess.run(
+        [tasklane, "state", "--token", "wrong"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 1
+    assert "GYM_ADMIN_TOKEN" in refused.stdout
