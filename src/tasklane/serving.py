@@ -63,7 +63,8 @@ def build_servers(stack: Stack, role: Role, *, port: int, ws_port: int) -> list[
             ws="websockets-sansio",
             ws_ping_interval=settings.heartbeat_seconds,
             ws_ping_timeout=settings.heartbeat_seconds,
-            ws_max_size=max(1 << 20, settings.ws_max_frame_bytes * 4),
+            # A larger frame is refused by the WebSocket layer itself: close 1009.
+            ws_max_size=settings.ws_max_frame_bytes,
             # Compression would run once per connection for every event: the opposite of
             # serialising once per broadcast. Frames go out as they were encoded.
             ws_per_message_deflate=False,

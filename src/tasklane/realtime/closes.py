@@ -6,7 +6,7 @@
   credentials, the origin or the client first.
 
 The standard codes 1001 (going away) and 1012 (service restart) also mean "reconnect
-and resume"; 1009 (message too big) means the client sent a frame over the hard cap.
+and resume"; 1009 (message too big) means the client sent a frame over WS_MAX_FRAME_BYTES.
 """
 
 from __future__ import annotations

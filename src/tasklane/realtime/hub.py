@@ -310,8 +310,10 @@ class Hub:
                 ):
                     # Removed since the access check (unless back in since): neither the
                     # removal nor what follows is theirs; the room revokes with `left`
-                    # when the removal reaches it.
-                    self._send_all(conn, frames)
+                    # when the removal reaches it. If it did while access was asked,
+                    # `left` has gone out: nothing may follow it, not even what came before.
+                    if sub.active:
+                        self._send_all(conn, frames)
                     return cursor
                 frames.append(_logged(row))
                 cursor = row.seq

@@ -31,12 +31,19 @@ class PublicModel(BaseModel):
 def contains_nul(value: Any) -> bool:
     """Whether a NUL character hides anywhere in a JSON value: no database stores it the
     same way (PostgreSQL refuses it), so Tasklane refuses it at the door."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
+    # A walk with a stack of its own, not recursion: a body nested a few hundred deep is
+    # small enough to be read, and would exhaust Python's stack (a 500, not a 422).
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 

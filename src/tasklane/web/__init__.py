@@ -1,8 +1,9 @@
 """The web UI's server side: pages rendered with Jinja2 on the JSON API's services,
 plus the static files (CSS, the page scripts, the favicon) they load.
 
-``install(app)`` adds the pages, their error answers and ``/static`` to the app on
-``PORT``; the page routes stay out of the OpenAPI schema (``/docs`` is the JSON API's).
+``install(app)`` adds the pages, their error answers, ``/static`` and the security
+headers (``headers.py``) to the app on ``PORT``; the page routes stay out of the OpenAPI
+schema (``/docs`` is the JSON API's).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tasklane.web import auth_pages, forms, pages, problems
+from tasklane.web.headers import SecurityHeaders
 from tasklane.web.rendering import STATIC_DIR, build_templates
 
 
@@ -20,3 +22,10 @@ def install(app: FastAPI) -> None:
     for router in (auth_pages.router, pages.router, forms.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # The API docs run Swagger UI and ReDoc, inline scripts from a CDN: no policy there.
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(
+        SecurityHeaders,
+        settings=app.state.settings,
+        exempt=[path for path in docs if path is not None],
+    )
