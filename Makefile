@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev screenshot bench clean
+.PHONY: run test lint install install-dev screenshot bench reliability clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed-bench pyproject.toml
+$(VENV)/.installed-bench: $(VENV)/.installed-dev pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	touch $@
 
@@ -33,7 +33,7 @@ lint: $(VENV)/.installed-dev
 test: lint
 	scripts/test-browser.sh
 	pg="$$(scripts/test-postgres.sh)" && redis="$$(scripts/test-redis.sh)" && \
-	TASKLANE_TEST_POSTGRES="$$pg" TASKLANE_TEST_REDIS="$$redis" $(BIN)/pytest
+	TASKLANE_TEST_POSTGRES="$$pg" TASKLANE_TEST_REDIS="$$redis" $(BIN)/pytest -n 2 --dist loadfile
 
 screenshot: $(VENV)/.installed-dev
 	scripts/test-browser.sh
@@ -43,7 +43,15 @@ screenshot: $(VENV)/.installed-dev
 # Add a benchmark as one more `&& $(BIN)/python -m bench.…` line.
 bench: $(VENV)/.installed-bench
 	pg="$$(scripts/test-postgres.sh)" && export TASKLANE_BENCH_POSTGRES="$$pg" && \
-	$(BIN)/python -m bench.reset
+	$(BIN)/python -m bench.reset \
+	&& { command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; } && $(BIN)/python -m bench.api \
+	&& npm ci --prefix bench/loadclient --no-audit --no-fund && { command -v redis-server >/dev/null || scripts/test-redis.sh >/dev/null; } && $(BIN)/python -m bench.fanout
+
+# The long fault, soak and hostile-input runs; figures in bench/results/reliability-<date>.md.
+reliability: $(VENV)/.installed-bench
+	pg="$$(scripts/test-postgres.sh)" && redis="$$(scripts/test-redis.sh)" && \
+	TASKLANE_TEST_POSTGRES="$$pg" TASKLANE_TEST_REDIS="$$redis" TASKLANE_BENCH_POSTGRES="$$pg" \
+	$(BIN)/python -m bench.reliability
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache
