@@ -21,7 +21,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import socketio  # type: ignore[import-untyped]
+import socketio
 import uvicorn
 
 from bench.refservers import payload
