@@ -475,7 +475,7 @@ def markdown_section(run: Run, plot: Path | None) -> str:
         for p in c.phases
         for problem in p.problems
     ]
-    notes += _client_notes(run) + _noise_notes(run)
+    notes += _batching_notes(run) + _change_notes(run) + _client_notes(run) + _noise_notes(run)
     if notes:
         lines += ["Notes:", "", *(f"- {note}" for note in notes), ""]
     return "\n".join(lines)
@@ -522,6 +522,34 @@ def _explanation(run: Run) -> list[str]:
 
 NOISY_PERCENT = 20.0
 BUSY_CLIENT_PERCENT = 90.0
+
+
+def _batching_notes(run: Run) -> list[str]:
+    """How many messages of the ``?batch=1`` bursts carried several events."""
+    return [
+        f"{LABELS[c.system]} N={c.size:,} {p.name}: {p.stats.batches:,} of "
+        f"{p.stats.messages:,} messages carried several events"
+        for c in run.cases
+        for p in c.phases
+        if p.name == BATCHED
+    ]
+
+
+def _change_notes(run: Run) -> list[str]:
+    """The round trips of Tasklane's PATCHes (p50 / p99) during each phase."""
+    notes = []
+    for c in run.cases:
+        parts = [
+            f"{p.name} {found['p50']:,.0f} / {found['p99']:,.0f}"
+            for p in c.phases
+            if (found := p.change_summary()) is not None
+        ]
+        if parts and c.system.startswith("tasklane"):
+            notes.append(
+                f"{LABELS[c.system]} N={c.size:,}: PATCH round trip p50 / p99 in ms: "
+                + "; ".join(parts)
+            )
+    return notes
 
 
 def _client_notes(run: Run) -> list[str]:
@@ -572,7 +600,7 @@ def _profile_lines(profile: Profile | None) -> list[str]:
         heading + f", {profile.samples:,} samples of the thread holding the GIL (`--gil`; "
         "waiting in the event loop's poll is not sampled), by function.",
         "",
-        "| Function (own time) | Own % | | Function (total time) | Total % |",
+        "| Function (own time) | Own % | | Tasklane's functions (total time) | Total % |",
         "| --- | ---: | --- | --- | ---: |",
     ]
     for number in range(max(len(profile.own), len(profile.total))):
@@ -635,7 +663,8 @@ def plot_latency(run: Run, path: Path = PLOT) -> Path | None:
     axes.set_yscale("log")
     axes.set_xlabel("subscribers in one project (N)")
     axes.set_ylabel("commit-to-receive latency, ms (log)")
-    axes.set_title(f"{_pacing(run.options).capitalize()}: p50 (dashed) and p99", fontsize=9)
+    pacing = _pacing(run.options)
+    axes.set_title(f"{pacing[0].upper()}{pacing[1:]}: p50 (dashed) and p99", fontsize=9)
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize="small")
     figure.tight_layout()

@@ -352,19 +352,19 @@ def read_profile(profile: Profile, collapsed: str) -> Profile:
         for frame in set(frames):
             total[frame] = total.get(frame, 0) + int(count)
     profile.own = sorted(own.items(), key=lambda item: -item[1])[:PROFILE_TOP]
-    profile.total = _below_the_loop(total)[:PROFILE_TOP]
+    profile.total = _tasklanes(total)[:PROFILE_TOP]
     return profile
 
 
-def _below_the_loop(total: dict[str, int]) -> list[tuple[str, int]]:
-    """Inclusive counts without the frames every sample shares (the command, asyncio's
-    runner and loop): those say nothing about where the time goes."""
-    everything = max(total.values(), default=0)
-    shared = {name for name, count in total.items() if count >= everything * 0.95}
-    return sorted(
-        ((name, count) for name, count in total.items() if name not in shared),
-        key=lambda item: -item[1],
-    )
+def _tasklanes(total: dict[str, int]) -> list[tuple[str, int]]:
+    """Inclusive counts of Tasklane's own functions, without the command's (every
+    sample has them): the path a change takes through Tasklane, and what it costs."""
+    mine = {
+        name: count
+        for name, count in total.items()
+        if "(tasklane/" in name and "tasklane/cli.py" not in name
+    }
+    return sorted(mine.items(), key=lambda item: -item[1])
 
 
 def _function(frame: str) -> str:
