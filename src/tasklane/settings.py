@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     catch_up_seconds: float = Field(
         2.0, gt=0, description="How often rooms are compared with the log's head."
     )
+    credential_check_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="How often a gateway checks that its connections' sessions and tokens "
+        "are still valid (sign-out and revocation also close them at once).",
+    )
     drain_spread_ms: int = Field(
         5_000, ge=0, description="Shutdown spreads reconnects over this window."
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.security import HTTPAuthorizationCredentials
 
-from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
+from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep, bearer_scheme, cookie_scheme
 from tasklane.schemas.base import PublicModel, Timestamp
+from tasklane.services.errors import Unauthorized
 
 router = APIRouter(prefix="/api", tags=["realtime"])
 
@@ -25,13 +28,23 @@ class PresentUser(PublicModel):
 
 @router.post("/realtime/ticket", status_code=status.HTTP_201_CREATED)
 async def create_ticket(
-    request: Request, user: CurrentUser, services: ServicesDep, settings: SettingsDep
+    request: Request,
+    _user: CurrentUser,
+    services: ServicesDep,
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> TicketOut:
     """A single-use ticket for ``ws://…:WS_PORT/ws?ticket=…``, for clients that can send
     neither the session cookie nor an Authorization header. It expires in
-    ``TICKET_TTL_SECONDS``."""
+    ``TICKET_TTL_SECONDS``, and with the session or token that asked for it: a
+    connection it opened closes when that is signed out or revoked."""
+    secret = bearer.credentials if bearer else cookie
+    credential = await services.auth.credential(secret) if secret else None
+    if credential is None:  # signed out since the request was authenticated
+        raise Unauthorized("sign in, or send a valid Bearer token")
     ticket, expires_at = await services.auth.issue_ticket(
-        user, timedelta(seconds=settings.ticket_ttl_seconds)
+        credential, timedelta(seconds=settings.ticket_ttl_seconds)
     )
     host = request.url.hostname or settings.host
     return TicketOut(

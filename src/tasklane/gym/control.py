@@ -1,7 +1,7 @@
 """Gym announcements between processes: "the state was reset" and "the clock is now
 this". They travel on the broker under a reserved channel name (no project ID looks like
 it), so every process hears them the way it hears events: in memory in one process,
-over Redis between several, and through the gateway's ``/gym`` endpoint from an
+over Redis between several, and through the gateway's ``/control`` endpoint from an
 API-only process without Redis."""
 
 from __future__ import annotations

@@ -44,10 +44,12 @@ class Token(Base):
 
 class Ticket(Base):
     """A single-use, short-lived pass to open one realtime connection, for clients that
-    can send neither a cookie nor an Authorization header."""
+    can send neither a cookie nor an Authorization header. It belongs to the token that
+    asked for it: signing out (or deleting the token) voids it."""
 
     __tablename__ = "realtime_tickets"
 
     secret_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_id: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

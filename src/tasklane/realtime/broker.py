@@ -27,7 +27,8 @@ class BrokerMessage:
     published_at: float = 0.0
 
 
-# The channel of announcements that concern every process (the gym's reset and clock).
+# The channel of announcements that concern every process (the gym's reset and clock,
+# revoked tokens).
 # Project IDs start with ``proj_``, so it never names a project.
 CONTROL_CHANNEL = "gym"
 

@@ -1,6 +1,6 @@
-"""The realtime gateway on ``WS_PORT``: ``/ws``, ``/broadcast``, ``/presence``,
-``/healthz``, ``/readyz`` and ``/metrics``. It only moves bytes: frames are parsed by
-``wire``, delivered by the ``Hub``, and events are read through the services."""
+"""The realtime gateway on ``WS_PORT``: ``/ws``, ``/sse``, ``/broadcast``, ``/control``,
+``/presence``, ``/healthz``, ``/readyz`` and ``/metrics``. It only moves bytes: frames are
+parsed by ``wire``, delivered by the ``Hub``, and events are read through the services."""
 
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from tasklane.api.deps import SESSION_COOKIE
 from tasklane.api.limits import TokenBuckets
 from tasklane.error_shape import error_response
-from tasklane.models import User
 from tasklane.realtime import closes, sse, wire
 from tasklane.realtime.broker import CONTROL_CHANNEL, BrokerMessage
 from tasklane.realtime.closes import Refusal
@@ -39,6 +38,7 @@ from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.presence import PresenceStore
 from tasklane.schemas.base import MAX_SEQ
 from tasklane.services import Services
+from tasklane.services.auth import REVOKED, Credential
 from tasklane.services.errors import ServiceError
 from tasklane.settings import Settings
 
@@ -67,11 +67,12 @@ class NotifyBody(BaseModel):
     seq: int = Field(ge=1, le=MAX_SEQ)
 
 
-class GymNotice(BaseModel):
-    """A gym announcement relayed by an API-only process."""
+class ControlNotice(BaseModel):
+    """An announcement for every process (a gym reset or clock, revoked tokens) relayed
+    by an API-only process that has no shared broker."""
 
     model_config = ConfigDict(extra="forbid")
-    type: Literal["gym_reset", "gym_clock"]
+    type: Literal["gym_reset", "gym_clock", "token_revoked"]
     body: dict[str, Any]
 
 
@@ -105,11 +106,11 @@ class Gateway:
 
     # -- /ws ---------------------------------------------------------------------------
 
-    async def authenticate(self, ws: HTTPConnection) -> User | Refusal:
+    async def authenticate(self, ws: HTTPConnection) -> Credential | Refusal:
         ticket = ws.query_params.get("ticket")
         if ticket is not None:
-            user = await self.services.auth.redeem_ticket(ticket)
-            return user or Refusal(closes.UNAUTHORIZED, "invalid or expired ticket", "ticket")
+            credential = await self.services.auth.redeem_ticket(ticket)
+            return credential or Refusal(closes.UNAUTHORIZED, "invalid or expired ticket", "ticket")
         header = ws.headers.get("authorization", "")
         secret = header[7:].strip() if header.lower().startswith("bearer ") else None
         if secret is None:
@@ -121,10 +122,11 @@ class Gateway:
                 return Refusal(closes.ORIGIN_REFUSED, "origin not allowed", "origin")
         if not secret:
             return Refusal(closes.UNAUTHORIZED, "sign in or send a Bearer token", "missing")
-        user = await self.services.auth.authenticate(secret)
-        return user or Refusal(closes.UNAUTHORIZED, "invalid or expired credentials", "invalid")
+        credential = await self.services.auth.credential(secret)
+        refusal = Refusal(closes.UNAUTHORIZED, "invalid or expired credentials", "invalid")
+        return credential or refusal
 
-    async def admit(self, connection: HTTPConnection) -> User | Refusal:
+    async def admit(self, connection: HTTPConnection) -> Credential | Refusal:
         """Authenticate a WebSocket upgrade or an SSE request, and apply the limits."""
         try:
             outcome = await self.authenticate(connection)
@@ -132,17 +134,20 @@ class Gateway:
             log.exception("authentication failed")
             outcome = Refusal(closes.SHUTDOWN, '{"retryAfterMs":1000}', "unavailable")
         address = connection.client.host if connection.client else "unknown"
-        if not isinstance(outcome, Refusal) and self._over_limit(outcome.id, address):
+        if not isinstance(outcome, Refusal) and self._over_limit(outcome.user.id, address):
             outcome = Refusal(closes.TOO_MANY_CONNECTIONS, "too many connections", "limit")
         if isinstance(outcome, Refusal):
             self.metrics.rejected_auths.labels(reason=outcome.metric).inc()
             log.info("connection refused: %s", outcome.reason, extra={"address": address})
         return outcome
 
-    def open(self, user: User, connection: HTTPConnection) -> Connection:
+    def open(self, credential: Credential, connection: HTTPConnection) -> Connection:
         """Register an admitted connection with the hub; it starts with ``connected``."""
         address = connection.client.host if connection.client else "unknown"
-        conn = self.hub.connect(self.services.runtime.ids.new("conn"), user.id, user.name, address)
+        user = credential.user
+        conn = self.hub.connect(
+            self.services.runtime.ids.new("conn"), user.id, user.name, address, credential.token_id
+        )
         log.info("connected", extra={"connection_id": conn.id, "user_id": conn.user_id})
         conn.send(wire.connected(conn.id, conn.user_id, self.settings.heartbeat_seconds))
         return conn
@@ -291,23 +296,32 @@ class Gateway:
         self.metrics.broadcasts.labels(result="appended").inc()
         return JSONResponse({"projectId": event.project_id, "seq": event.seq}, 201)
 
-    async def gym_announcement(self, request: Request) -> Response:
-        """A gym announcement (reset, clock) from an API-only process that has no shared
-        broker: passed to this process's listeners as if it had come through one."""
-        if not self.settings.gym_mode:
-            return error_response(404, "not_found", "the gym is off (GYM_MODE)")
+    async def control(self, request: Request) -> Response:
+        """An announcement for every process (a gym reset or clock, revoked tokens) from
+        an API-only process that has no shared broker: passed to this process's listeners
+        as if it had come through one."""
         if not self._authorized(request):
             return error_response(401, "unauthorized", "send the broadcast secret as Bearer")
         try:
-            notice = GymNotice.model_validate_json(await request.body())
+            notice = ControlNotice.model_validate_json(await request.body())
         except ValidationError as exc:
             problems = [
                 {"location": [str(p) for p in e["loc"]], "message": e["msg"]} for e in exc.errors()
             ]
-            return error_response(422, "validation_error", "invalid gym announcement", problems)
+            return error_response(422, "validation_error", "invalid announcement", problems)
+        if notice.type != REVOKED and not self.settings.gym_mode:
+            return error_response(404, "not_found", "the gym is off (GYM_MODE)")
         body = json.dumps(notice.body).encode()
         await self.hub.broker.publish(BrokerMessage(CONTROL_CHANNEL, None, notice.type, body))
         return JSONResponse({"type": notice.type}, 202)
+
+    async def hear_control(self, message: BrokerMessage) -> None:
+        """A broker listener: close the connections of tokens revoked anywhere."""
+        if message.project_id != CONTROL_CHANNEL or message.type != REVOKED:
+            return
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            token_ids = json.loads(message.frame)["tokenIds"]
+            self.hub.end_credentials({t for t in token_ids if isinstance(t, str)})
 
     async def presence_list(self, request: Request) -> Response:
         """Who is here, for API processes that keep no presence of their own."""
@@ -343,6 +357,26 @@ class Gateway:
                 await self.hub.catch_up()
             except Exception:
                 log.exception("catch-up with the event log failed")
+
+    async def check_credentials_forever(self) -> None:
+        """Every ``CREDENTIAL_CHECK_SECONDS``, close the connections whose session or
+        token is gone or expired: the bound on revocation when its announcement was
+        lost (a broker outage), and how expiry reaches long-lived connections."""
+        while True:
+            await asyncio.sleep(self.settings.credential_check_seconds)
+            await self.check_credentials()
+
+    async def check_credentials(self) -> None:
+        in_use = self.hub.token_ids()
+        if not in_use:
+            return
+        try:
+            valid = await self.services.auth.valid_tokens(in_use)
+        except Exception as exc:  # the database away: check again next time
+            log.warning("credential check failed: %s", exc)
+            return
+        if ended := self.hub.end_credentials(in_use - valid):
+            log.info("closed %d connections whose credentials ended", ended)
 
     async def keep_presence_forever(self) -> None:
         """Renew this gateway's presence entries and sweep out expired ones, every
@@ -380,11 +414,14 @@ def create_gateway(gateway: Gateway, follow_gym: FollowGym | None = None) -> Sta
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         broker = gateway.hub.broker
         unsubscribe = broker.subscribe(gateway.hub.receive)
+        await broker.follow(CONTROL_CHANNEL)
+        unsubscribe_control = broker.subscribe(gateway.hear_control)
         stop_gym = await follow_gym(gateway.hub.reset) if follow_gym else (lambda: None)
         forget_resume = broker.on_resume(gateway.resume)
         chores = [
             asyncio.create_task(gateway.catch_up_forever()),
             asyncio.create_task(gateway.keep_presence_forever()),
+            asyncio.create_task(gateway.check_credentials_forever()),
         ]
         try:
             yield
@@ -393,6 +430,8 @@ def create_gateway(gateway: Gateway, follow_gym: FollowGym | None = None) -> Sta
                 chore.cancel()
             forget_resume()
             stop_gym()
+            unsubscribe_control()
+            broker.unfollow(CONTROL_CHANNEL)
             unsubscribe()
 
     app = Starlette(
@@ -401,7 +440,7 @@ def create_gateway(gateway: Gateway, follow_gym: FollowGym | None = None) -> Sta
             Route("/sse", partial(sse.stream_events, gateway), methods=["GET"]),
             Route("/broadcast", gateway.broadcast, methods=["POST"]),
             Route("/presence/{project_id}", gateway.presence_list, methods=["GET"]),
-            Route("/gym", gateway.gym_announcement, methods=["POST"]),
+            Route("/control", gateway.control, methods=["POST"]),
             Route("/healthz", gateway.healthz, methods=["GET"]),
             Route("/readyz", gateway.readyz, methods=["GET"]),
             Route("/metrics", gateway.metrics_page, methods=["GET"]),

@@ -63,10 +63,17 @@ class Connection:
     """One client connection: who it is, what it joined, and its bounded send queue."""
 
     def __init__(
-        self, connection_id: str, user_id: str, name: str, address: str, limits: HubLimits
+        self,
+        connection_id: str,
+        user_id: str,
+        name: str,
+        address: str,
+        limits: HubLimits,
+        token_id: str = "",
     ) -> None:
         self.id = connection_id
         self.user_id = user_id
+        self.token_id = token_id  # the session or personal token it authenticated with
         self.name = name
         self.address = address
         self.limits = limits
@@ -202,8 +209,10 @@ class Hub:
 
     # -- connections ---------------------------------------------------------------
 
-    def connect(self, connection_id: str, user_id: str, name: str, address: str) -> Connection:
-        conn = Connection(connection_id, user_id, name, address, self.limits)
+    def connect(
+        self, connection_id: str, user_id: str, name: str, address: str, token_id: str = ""
+    ) -> Connection:
+        conn = Connection(connection_id, user_id, name, address, self.limits, token_id)
         conn.on_slow = self._slow
         self.connections[connection_id] = conn
         self.empty.clear()
@@ -227,6 +236,21 @@ class Hub:
     def connections_of(self, *, user_id: str = "", address: str = "") -> int:
         """Open connections of a user, or from an address."""
         return self._per_user[user_id] if user_id else self._per_address[address]
+
+    def token_ids(self) -> set[str]:
+        """The tokens the open connections authenticated with."""
+        return {conn.token_id for conn in self.connections.values() if conn.token_id}
+
+    def end_credentials(self, token_ids: set[str]) -> int:
+        """Close, as unauthorized, every connection opened with one of these tokens (signed
+        out, revoked or expired); returns how many."""
+        ended = [c for c in self.connections.values() if c.token_id in token_ids]
+        for conn in ended:
+            conn.close(
+                closes.UNAUTHORIZED, "signed out, or the token was revoked or expired", flush=False
+            )
+        self.metrics.credential_closes.inc(len(ended))
+        return len(ended)
 
     def _slow(self, conn: Connection) -> None:
         self.metrics.slow_consumer_closes.inc()

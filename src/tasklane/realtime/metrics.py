@@ -56,6 +56,11 @@ class GatewayMetrics:
         self.revocations = Counter(
             "tasklane_revocations", "Subscriptions ended by lost access.", registry=registry
         )
+        self.credential_closes = Counter(
+            "tasklane_credential_closes",
+            "Connections closed because their session or token was revoked or expired.",
+            registry=registry,
+        )
         self.rejected_auths = Counter(
             "tasklane_rejected_auths",
             "Refused connections by reason.",

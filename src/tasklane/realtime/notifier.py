@@ -67,13 +67,14 @@ class GatewayNotifier:
         return lambda: None
 
     async def _announce(self, message: BrokerMessage) -> None:
-        """A gym announcement: heard here, and passed to the gateway before returning,
-        so its clients have been told by the time a reset answers."""
+        """An announcement for every process (a gym reset or clock, revoked tokens):
+        heard here, and passed to the gateway before returning, so its clients have been
+        told by the time the request that made it answers."""
         for listener in list(self._listeners):
             await listener(message)
         body = {"type": message.type, "body": json.loads(message.frame)}
         try:
-            response = await self._client.post("/gym", json=body, headers=self._headers)
+            response = await self._client.post("/control", json=body, headers=self._headers)
             response.raise_for_status()
         except httpx.HTTPError as exc:
             log.warning("could not pass %s to the gateway: %s", message.type, exc)

@@ -61,7 +61,7 @@ async def stream_events(gateway: Gateway, request: Request) -> Response:
         return error_response(status, code, outcome.reason)
     # Refuse before streaming: a browser's EventSource stops retrying on an error status.
     for project_id in project_ids:
-        if not await gateway.services.projects.can_read(outcome.id, project_id):
+        if not await gateway.services.projects.can_read(outcome.user.id, project_id):
             return error_response(403, "forbidden", "you cannot follow this project")
     conn = gateway.open(outcome, request)
     try:

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from tasklane.ids import hash_secret, new_secret
 from tasklane.models import Ticket, Token, User
+from tasklane.realtime.broker import CONTROL_CHANNEL, BrokerMessage
 from tasklane.schemas.auth import RegisterIn, TokenCreate
 from tasklane.services.errors import Conflict, NotFound, Unauthorized
 from tasklane.services.runtime import Runtime
 
 SESSION = "session"
 PERSONAL = "personal"
+REVOKED = "token_revoked"  # the control message that ends a token's open connections
+CHECK_CHUNK = 500  # token ids per query when checking which are still valid
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """Who a bearer secret or a ticket speaks for, and through which token: a realtime
+    connection ends when that token is revoked or expires."""
+
+    user: User
+    token_id: str
 
 
 class AuthService:
@@ -64,30 +80,58 @@ class AuthService:
         return user, token, secret
 
     async def logout(self, secret: str) -> None:
+        """End a sign-in session: its tickets go with it, and so do its open realtime
+        connections (the gateways hear of it at once, and check every few seconds)."""
         async with self.runtime.db.write() as session:
-            await session.execute(
-                delete(Token).where(Token.secret_hash == hash_secret(secret), Token.kind == SESSION)
+            token_id = await session.scalar(
+                delete(Token)
+                .where(Token.secret_hash == hash_secret(secret), Token.kind == SESSION)
+                .returning(Token.id)
             )
+        if token_id is not None:
+            await self._announce_revoked([token_id])
 
     async def authenticate(self, secret: str) -> User | None:
         """The user a bearer secret (session or personal token) belongs to, if valid."""
+        credential = await self.credential(secret)
+        return credential.user if credential else None
+
+    async def credential(self, secret: str) -> Credential | None:
+        """The user and token a bearer secret stands for, if it is valid."""
         async with self.runtime.db.read() as session:
             row = (
                 await session.execute(
-                    select(User, Token.expires_at)
+                    select(User, Token.id, Token.expires_at)
                     .join(Token, Token.user_id == User.id)
                     .where(Token.secret_hash == hash_secret(secret))
                 )
             ).first()
         if row is None:
             return None
-        user, expires_at = row
+        user, token_id, expires_at = row
         if expires_at is not None and expires_at <= self.runtime.clock.now():
             return None
-        return user
+        return Credential(user, token_id)
 
-    async def issue_ticket(self, user: User, ttl: timedelta) -> tuple[str, datetime]:
-        """A single-use secret that opens one realtime connection within ``ttl``."""
+    async def valid_tokens(self, token_ids: Iterable[str]) -> set[str]:
+        """Which of these tokens still exist and have not expired."""
+        wanted = sorted(set(token_ids))
+        valid: set[str] = set()
+        now = self.runtime.clock.now()
+        async with self.runtime.db.read() as session:
+            for start in range(0, len(wanted), CHECK_CHUNK):
+                rows = await session.scalars(
+                    select(Token.id).where(
+                        Token.id.in_(wanted[start : start + CHECK_CHUNK]),
+                        or_(Token.expires_at.is_(None), Token.expires_at > now),
+                    )
+                )
+                valid.update(rows)
+        return valid
+
+    async def issue_ticket(self, credential: Credential, ttl: timedelta) -> tuple[str, datetime]:
+        """A single-use secret that opens one realtime connection within ``ttl``, for as
+        long as the credential's token lasts."""
         secret = new_secret()
         expires_at = self.runtime.clock.now() + ttl
         async with self.runtime.db.write() as session:
@@ -95,23 +139,30 @@ class AuthService:
                 delete(Ticket).where(Ticket.expires_at <= self.runtime.clock.now())
             )
             session.add(
-                Ticket(secret_hash=hash_secret(secret), user_id=user.id, expires_at=expires_at)
+                Ticket(
+                    secret_hash=hash_secret(secret),
+                    user_id=credential.user.id,
+                    token_id=credential.token_id,
+                    expires_at=expires_at,
+                )
             )
         return secret, expires_at
 
-    async def redeem_ticket(self, secret: str) -> User | None:
-        """The ticket's user, if it is valid; either way it can never be used again."""
+    async def redeem_ticket(self, secret: str) -> Credential | None:
+        """The ticket's user and token, if it is valid; either way it can never be used
+        again. Revoking the token deleted its tickets."""
         async with self.runtime.db.write() as session:
             row = (
                 await session.execute(
                     delete(Ticket)
                     .where(Ticket.secret_hash == hash_secret(secret))
-                    .returning(Ticket.user_id, Ticket.expires_at)
+                    .returning(Ticket.user_id, Ticket.token_id, Ticket.expires_at)
                 )
             ).first()
             if row is None or row.expires_at <= self.runtime.clock.now():
                 return None
-            return await session.get(User, row.user_id)
+            user = await session.get(User, row.user_id)
+            return Credential(user, row.token_id) if user else None
 
     async def create_token(self, user: User, body: TokenCreate) -> tuple[Token, str]:
         async with self.runtime.db.write() as session:
@@ -129,11 +180,20 @@ class AuthService:
             return list(rows)
 
     async def delete_token(self, user: User, token_id: str) -> None:
+        """Revoke a personal token: requests with it fail from now on, and its open
+        realtime connections close."""
         async with self.runtime.db.write() as session:
             token = await session.get(Token, token_id)
             if token is None or token.user_id != user.id or token.kind != PERSONAL:
                 raise NotFound("token not found", resource="token")
             await session.delete(token)
+        await self._announce_revoked([token_id])
+
+    async def _announce_revoked(self, token_ids: list[str]) -> None:
+        body = json.dumps({"tokenIds": token_ids}).encode()
+        await self.runtime.broker.publish(
+            BrokerMessage(CONTROL_CHANNEL, None, REVOKED, body, published_at=time.time())
+        )
 
     def _new_token(self, user_id: str, kind: str, name: str) -> tuple[Token, str]:
         secret = new_secret()
