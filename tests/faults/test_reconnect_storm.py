@@ -78,7 +78,10 @@ async def test_a_gateway_restart_brings_a_jittered_storm_that_loses_nothing(
                 client = StormClient(gateway.ws, member.token, project_id, first)
                 clients.append(client)
                 tasks.append(asyncio.create_task(client.run()))
-            await asyncio.wait_for(asyncio.gather(*(c.joined.wait() for c in clients)), 120)
+            # Everyone in before the restart: thousands of handshakes from this one process
+            # on two shared cores take a while.
+            joining = asyncio.gather(*(c.joined.wait() for c in clients))
+            await asyncio.wait_for(joining, scaled(120, 600))
             traffic = Traffic(member, project_id, first, pace=0.05)
             traffic.start()
             probing = asyncio.create_task(probe(gateway, answers, failures, stop))

@@ -244,6 +244,17 @@ ANSWERS = {"joined", "left", "pong", "error", "resync_required", *PRESENCE_TYPES
 _sentinels = itertools.count()
 
 
+def asked_to_leave(sent: str | bytes) -> object:
+    """The ``projectId`` a ``leave`` frame names, or None for any other frame."""
+    try:
+        frame = json.loads(sent)
+    except (ValueError, RecursionError):
+        return None
+    return (
+        frame.get("projectId") if isinstance(frame, dict) and frame.get("type") == "leave" else None
+    )
+
+
 def answers_until_pong(ws: ClientConnection, ping_id: str) -> list[Json]:
     """Every frame that arrives before the pong to ``ping_id``."""
     got: list[Json] = []
@@ -283,6 +294,10 @@ def test_a_live_connection_answers_every_generated_frame_and_stays_open(
             # Never "unavailable" (a server fault) nor "rate_limited" (off here).
             assert frame["code"] in ("bad_request", "forbidden"), frame
             assert frame["message"]
+        elif frame["type"] == "left" and frame.get("reason") == "left":
+            # A leave is answered for whatever project it names, followed or not, in the
+            # same words: the answer says nothing the frame did not.
+            assert frame["projectId"] == asked_to_leave(sent), frame
         elif frame.get("projectId") is not None:
             # Only the user's own project: nothing of one they are not in.
             assert frame["projectId"] == target.own, frame
