@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
 from tasklane.app import Role, Stack, create_app, create_realtime_app
 from tasklane.realtime.gateway import Gateway
+from tasklane.settings import Settings
 
 SHUTDOWN_GRACE_SECONDS = 10
 
@@ -42,19 +45,44 @@ class GatewayServer(SharedLoopServer):
         await super().shutdown(sockets)  # type: ignore[arg-type]
 
 
+def forwarded_headers(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for ``X-Forwarded-For`` and ``X-Forwarded-Proto``: believed
+    only from the proxies ``FORWARDED_ALLOW_IPS`` names, and from nobody by default.
+
+    uvicorn's own default believes any process on the machine (127.0.0.1), and so would
+    let any local client pass for another address and slip past the per-address limits
+    on sign-ins and connections. uvicorn would read an entry that is not an address or a
+    network as a name that no client's address ever matches, and quietly trust nobody by
+    it: such an entry stops the start here instead."""
+    trusted = [entry.strip() for entry in settings.forwarded_allow_ips.split(",")]
+    trusted = [entry for entry in trusted if entry]
+    if "*" in trusted:
+        trusted = ["*"]
+    for entry in trusted:
+        if entry != "*":
+            try:
+                ipaddress.ip_network(entry)
+            except ValueError as exc:
+                raise ValueError(
+                    f"FORWARDED_ALLOW_IPS: {entry!r} is neither an IP address nor a network"
+                ) from exc
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
+
+
 def build_servers(stack: Stack, role: Role, *, port: int, ws_port: int) -> list[uvicorn.Server]:
     settings = stack.settings
     servers: list[uvicorn.Server] = []
-    common = {
+    common: dict[str, Any] = {
         "host": settings.host,
         "log_level": settings.log_level,
         "lifespan": "on",
         # A client that stopped reading must not hold a shutdown forever.
         "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
+        **forwarded_headers(settings),
     }
     if role in ("all", "api"):
         app = create_app(settings, stack=stack)
-        servers.append(SharedLoopServer(uvicorn.Config(app, port=port, **common)))  # type: ignore[arg-type]
+        servers.append(SharedLoopServer(uvicorn.Config(app, port=port, **common)))
     if role in ("all", "realtime"):
         assert stack.gateway is not None
         config = uvicorn.Config(
@@ -68,7 +96,7 @@ def build_servers(stack: Stack, role: Role, *, port: int, ws_port: int) -> list[
             # Compression would run once per connection for every event: the opposite of
             # serialising once per broadcast. Frames go out as they were encoded.
             ws_per_message_deflate=False,
-            **common,  # type: ignore[arg-type]
+            **common,
         )
         servers.append(GatewayServer(config, stack.gateway))
     return servers

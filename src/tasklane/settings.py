@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(
         default_factory=list, description="Extra origins allowed for cookie-authenticated use."
     )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: "
+        "addresses or networks, comma-separated, or * for any; empty, nobody's, and a "
+        "client's address is the socket's peer.",
+    )
     session_ttl_hours: int = Field(24 * 14, ge=1, description="Lifetime of a sign-in session.")
     cookie_secure: bool = Field(False, description="Mark the session cookie Secure (HTTPS).")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted request body.")

@@ -16,6 +16,7 @@ from tasklane.api.deps import (
     bearer_scheme,
     cookie_scheme,
 )
+from tasklane.api.errors import error_responses
 from tasklane.models import Token, User
 from tasklane.schemas.auth import (
     AuthResult,
@@ -58,7 +59,12 @@ def _signed_in(
     )
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED, dependencies=[AnonymousQuota])
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[AnonymousQuota],
+    responses=error_responses(409, description="`email_taken`: an account with this email exists."),
+)
 async def register(
     body: RegisterIn, response: Response, services: ServicesDep, settings: SettingsDep
 ) -> AuthResult:
@@ -67,7 +73,11 @@ async def register(
     return _signed_in(response, settings, user, token, secret)
 
 
-@router.post("/auth/login", dependencies=[AnonymousQuota])
+@router.post(
+    "/auth/login",
+    dependencies=[AnonymousQuota],
+    responses=error_responses(401, description="`invalid_credentials`: wrong email or password."),
+)
 async def login(
     body: LoginIn, response: Response, services: ServicesDep, settings: SettingsDep
 ) -> AuthResult:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
+from tasklane.api.errors import error_responses
 from tasklane.events import EventEnvelope, encode, event_frame
 from tasklane.realtime.waiters import ProjectWaiters, Slots
 from tasklane.schemas.base import MAX_SEQ, PublicModel
@@ -30,7 +31,15 @@ class EventPage(PublicModel):
     events: list[EventEnvelope]
 
 
-@router.get("/projects/{project_id}/events", response_model=EventPage)
+@router.get(
+    "/projects/{project_id}/events",
+    response_model=EventPage,
+    responses=error_responses(
+        429,
+        description="`rate_limited`: more long polls at once than `POLL_MAX_PER_USER`; "
+        "try again after `Retry-After` seconds.",
+    ),
+)
 async def list_events(
     project_id: str,
     request: Request,

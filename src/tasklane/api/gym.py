@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, Field
 
 from tasklane.api.deps import SettingsDep
+from tasklane.api.errors import error_responses
 from tasklane.events import encode, event_frame
 from tasklane.gym.service import GymService
 from tasklane.schemas.base import MAX_SEQ, InputModel
@@ -36,7 +37,13 @@ def get_gym(request: Request) -> GymService:
 
 GymDep = Annotated[GymService, Depends(get_gym)]
 
-router = APIRouter(prefix="/api/gym", tags=["gym"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    prefix="/api/gym",
+    tags=["gym"],
+    dependencies=[Depends(require_admin)],
+    responses=error_responses(401, description="`gym_unauthorized`: send GYM_ADMIN_TOKEN."),
+)
+NO_SUCH_SNAPSHOT = error_responses(404, description="`not_found`: no snapshot with this id.")
 
 
 class ResetIn(InputModel):
@@ -73,13 +80,19 @@ async def state(gym: GymDep) -> Response:
     return Response(await gym.state(), media_type="application/json")
 
 
-@router.get("/diff")
+@router.get(
+    "/diff", responses=error_responses(404, description="`not_found`: no reset to compare with.")
+)
 async def diff(gym: GymDep) -> Response:
     """What was added, changed and deleted since the last reset."""
     return _json(await gym.diff())
 
 
-@router.post("/snapshot", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/snapshot",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(409, description="`snapshot_limit`: GYM_MAX_SNAPSHOTS are kept."),
+)
 async def snapshot(gym: GymDep) -> Response:
     return _json(await gym.snapshot(), 201)
 
@@ -89,13 +102,15 @@ async def snapshots(gym: GymDep) -> Response:
     return _json(await gym.snapshots())
 
 
-@router.post("/restore/{snapshot_id}")
+@router.post("/restore/{snapshot_id}", responses=NO_SUCH_SNAPSHOT)
 async def restore(snapshot_id: str, gym: GymDep) -> Response:
     """Make the state what the snapshot holds; every live client gets ``resync_required``."""
     return _json(await gym.restore(snapshot_id))
 
 
-@router.delete("/snapshots/{snapshot_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/snapshots/{snapshot_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NO_SUCH_SNAPSHOT
+)
 async def delete_snapshot(snapshot_id: str, gym: GymDep) -> None:
     await gym.delete_snapshot(snapshot_id)
 

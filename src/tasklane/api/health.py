@@ -17,7 +17,15 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={
+        503: {
+            "description": "Not ready: says what failed, e.g. "
+            '`{"status": "unavailable", "database": "error: OperationalError"}`.'
+        }
+    },
+)
 async def readyz(services: ServicesDep) -> JSONResponse:
     """Ready to serve: the database answers."""
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from tasklane.api.deps import CurrentUser, ServicesDep
+from tasklane.api.errors import error_responses
 from tasklane.schemas.project import (
     MemberAdd,
     MemberPublic,
@@ -15,6 +16,8 @@ from tasklane.schemas.project import (
 )
 
 router = APIRouter(prefix="/api", tags=["projects"])
+
+KEEPS_AN_OWNER = error_responses(409, description="`last_owner`: a project keeps an owner.")
 
 
 @router.get("/projects")
@@ -55,7 +58,11 @@ async def list_members(
     return await services.members.list(user, project_id)
 
 
-@router.post("/projects/{project_id}/members", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/projects/{project_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(409, description="`already_member`: they are a member already."),
+)
 async def add_member(
     project_id: str, body: MemberAdd, user: CurrentUser, services: ServicesDep
 ) -> MemberPublic:
@@ -63,14 +70,18 @@ async def add_member(
     return await services.members.add(user, project_id, body)
 
 
-@router.patch("/projects/{project_id}/members/{user_id}")
+@router.patch("/projects/{project_id}/members/{user_id}", responses=KEEPS_AN_OWNER)
 async def update_member(
     project_id: str, user_id: str, body: MemberUpdate, user: CurrentUser, services: ServicesDep
 ) -> MemberPublic:
     return await services.members.update(user, project_id, user_id, body)
 
 
-@router.delete("/projects/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/projects/{project_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=KEEPS_AN_OWNER,
+)
 async def remove_member(
     project_id: str, user_id: str, user: CurrentUser, services: ServicesDep
 ) -> None:

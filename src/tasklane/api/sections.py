@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from tasklane.api.deps import CurrentUser, ServicesDep
+from tasklane.api.errors import error_responses
 from tasklane.schemas.project import SectionCreate, SectionPublic, SectionUpdate
 
 router = APIRouter(prefix="/api", tags=["sections"])
@@ -32,7 +33,11 @@ async def update_section(
     return await services.sections.update(user, section_id, body)
 
 
-@router.delete("/sections/{section_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/sections/{section_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(409, description="`section_not_empty`: it still holds tasks."),
+)
 async def delete_section(section_id: str, user: CurrentUser, services: ServicesDep) -> None:
     """Delete an empty section (409 ``section_not_empty`` otherwise)."""
     await services.sections.delete(user, section_id)

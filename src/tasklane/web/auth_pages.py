@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -10,8 +11,9 @@ from starlette.responses import RedirectResponse, Response
 
 from tasklane.api.auth import clear_session_cookie, set_session_cookie
 from tasklane.api.deps import LimitsDep, anonymous_quota, cookie_scheme
+from tasklane.api.errors import retry_after_seconds
 from tasklane.schemas.auth import LoginIn, RegisterIn
-from tasklane.services.errors import ServiceError
+from tasklane.services.errors import RateLimited, ServiceError
 from tasklane.web.form_errors import FORM, field_errors, service_sentence
 from tasklane.web.guards import MaybeUser, check_form_origin, safe_next
 from tasklane.web.rendering import (
@@ -35,6 +37,37 @@ def auth_page(
 ) -> Response:
     data = {"me": None, "gateway": gateway_urls(request, settings_of(request))}
     return render(request, template, title=title, data=data, form=form, status_code=status_code)
+
+
+def refusal(exc: ServiceError) -> str:
+    """Why the form was refused, in words; past the sign-in limit, with when to try
+    again."""
+    if isinstance(exc, RateLimited):
+        wait = _in_words(retry_after_seconds(exc.retry_after))
+        return f"That was a lot of tries in a short time. Try again in {wait}."
+    return service_sentence(exc)
+
+
+def _in_words(seconds: int) -> str:
+    """``seconds`` in the largest unit that still reads well, rounded up: a person
+    told to wait must not come back too early."""
+    amount, unit = seconds, "second"
+    if amount > 90:
+        amount, unit = math.ceil(amount / 60), "minute"
+    if unit == "minute" and amount > 90:
+        amount, unit = math.ceil(amount / 60), "hour"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
+def refused_page(
+    request: Request, template: str, title: str, form: FormState, exc: ServiceError
+) -> Response:
+    """The form again, with ``exc.status``; past the sign-in limit with the same
+    ``Retry-After`` as the JSON API's 429."""
+    response = auth_page(request, template, title, form, exc.status)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(retry_after_seconds(exc.retry_after))
+    return response
 
 
 def signed_in_redirect(request: Request, secret: str, target: str) -> Response:
@@ -70,8 +103,8 @@ async def login(
         form.errors = field_errors(exc, {**LABELS, "password": "your password"})
         return auth_page(request, "login.html", "Sign in · Tasklane", form, 422)
     except ServiceError as exc:
-        form.errors = {"password": service_sentence(exc)}
-        return auth_page(request, "login.html", "Sign in · Tasklane", form, exc.status)
+        form.errors = {"password": refusal(exc)}
+        return refused_page(request, "login.html", "Sign in · Tasklane", form, exc)
     return signed_in_redirect(request, secret, next_)
 
 
@@ -105,8 +138,8 @@ async def signup(
         return auth_page(request, "signup.html", title, form, 422)
     except ServiceError as exc:
         field = "email" if exc.code == "email_taken" else FORM
-        form.errors = {field: service_sentence(exc)}
-        return auth_page(request, "signup.html", title, form, exc.status)
+        form.errors = {field: refusal(exc)}
+        return refused_page(request, "signup.html", title, form, exc)
     return signed_in_redirect(request, secret, next_)
 
 
