@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import AdaptedConnection, Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
 
 WRITE_OPTION = "tasklane_write"
 
@@ -36,20 +39,35 @@ class Database:
         self.sqlite = is_sqlite(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
+            # The pool's reset: see _configure_sqlite.
+            kwargs.update(connect_args={"timeout": 30}, pool_reset_on_return=None)
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+            # PostgreSQL's connections rest in autocommit, and only the users of
+            # ``engine`` (write transactions, migrations) open READ COMMITTED
+            # transactions: a pooled connection's pre-ping is then one round trip, not
+            # three (the driver wraps it in a transaction of its own otherwise), and a
+            # read session sends no BEGIN and no ROLLBACK, which bought it nothing as
+            # each statement of a READ COMMITTED transaction reads a fresh snapshot
+            # anyway. (SQLite's reads keep their transaction: one snapshot for all of a
+            # session's statements.)
+            kwargs.update(
+                pool_size=10, max_overflow=20, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
+            )
+        pooled = create_async_engine(url, **kwargs)
         if self.sqlite:
-            _configure_sqlite(self.engine)
-        self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+            _configure_sqlite(pooled)
+            self.engine: AsyncEngine = pooled
+        else:
+            self.engine = pooled.execution_options(isolation_level="READ COMMITTED")
+        self._reader = async_sessionmaker(pooled, expire_on_commit=False)
         self._writer = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for queries; its transaction is rolled back at the end."""
+        """A session for queries: on SQLite one transaction, rolled back at the end; on
+        PostgreSQL, autocommit (see ``__init__``)."""
         async with self._reader() as session:
             yield session
 
@@ -77,7 +95,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # Every statement SQLAlchemy sends through aiosqlite costs several trips to the
+    # driver's thread (a cursor, the statement, its close), and the pool adds a ROLLBACK
+    # on every return, even after a commit. BEGIN and the reset below make one trip
+    # each, and only when they have something to do.
+
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+        adapted = cast(AdaptedConnection, connection.connection.dbapi_connection)
+        try:
+            adapted.run_async(lambda driver: driver.execute_fetchall(statement))
+        except sqlite3.Error as error:  # as SQLAlchemy would raise it: "database is locked"…
+            raise DBAPIError.instance(statement, None, error, sqlite3.Error) from error
+
+    @event.listens_for(sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tasklane.models import Project, ProjectMember
@@ -35,8 +35,54 @@ VERBS = {
 }
 
 
+_projects: Table = Project.__table__  # type: ignore[assignment]
+_members: Table = ProjectMember.__table__  # type: ignore[assignment]
+
+
 def allows(role: str, action: Action) -> bool:
     return ROLE_RANK[role] >= action
+
+
+def check(role: str | None, action: Action, *, resource: str = "project") -> None:
+    """NotFound for someone with no role in a live project (``role`` is None), Forbidden
+    for a role below ``action``."""
+    if role is None:
+        raise NotFound(f"{resource} not found", resource=resource)
+    if not allows(role, action):
+        raise Forbidden(f"a {role} cannot {VERBS[action]}", role=role, needs=action.name.lower())
+
+
+def caller_role(project_id: ColumnElement[str]) -> ScalarSelect[str]:
+    """The role of the user bound as ``user_id`` in the live project ``project_id``, to
+    select beside the row it guards (one round trip instead of two); NULL for a
+    non-member and for a deleted project. ``check`` turns it into the answer."""
+    return (
+        select(_members.c.role)
+        .join(_projects, _projects.c.id == _members.c.project_id)
+        .where(
+            _members.c.project_id == project_id,
+            _members.c.user_id == bindparam("user_id"),
+            _projects.c.deleted_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
+def project_lock(project_id: ColumnElement[str]) -> Select[tuple[str]]:
+    """The statement that takes the live project ``project_id``'s row lock, as ``require``
+    does with ``lock``. Run it before reading what it guards (see ``locks_rows``)."""
+    return (
+        select(_projects.c.id)
+        .where(_projects.c.id == project_id, _projects.c.deleted_at.is_(None))
+        .with_for_update()
+    )
+
+
+def locks_rows(session: AsyncSession) -> bool:
+    """Whether ``project_lock`` does anything: on SQLite, a write transaction holds the
+    whole database from its ``BEGIN IMMEDIATE`` (see ``db.py``), and ``FOR UPDATE`` is
+    not even sent."""
+    return session.get_bind().dialect.name != "sqlite"
 
 
 async def require(
@@ -70,8 +116,5 @@ async def require(
         )
     if project is None or member is None:
         raise NotFound(f"{resource} not found", resource=resource)
-    if not allows(member.role, action):
-        raise Forbidden(
-            f"a {member.role} cannot {VERBS[action]}", role=member.role, needs=action.name.lower()
-        )
+    check(member.role, action, resource=resource)
     return project, member

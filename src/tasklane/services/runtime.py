@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -28,6 +28,16 @@ from tasklane.models import Event, Project
 from tasklane.realtime.broker import Broker, BrokerMessage
 
 log = logging.getLogger(__name__)
+
+_projects: Table = Project.__table__  # type: ignore[assignment]
+_events: Table = Event.__table__  # type: ignore[assignment]
+_NEXT_SEQ = (
+    update(_projects)
+    .where(_projects.c.id == bindparam("project_id"))
+    .values(last_seq=_projects.c.last_seq + 1)
+    .returning(_projects.c.last_seq)
+)
+_APPEND_EVENT = insert(_events)
 
 
 class Transaction:
@@ -47,27 +57,25 @@ class Transaction:
         """
         if self.event is not None:
             raise RuntimeError("one committed mutation appends exactly one event")
-        seq = await self.session.scalar(
-            update(Project)
-            .where(Project.id == data.project_id)
-            .values(last_seq=Project.last_seq + 1)
-            .returning(Project.last_seq)
-            .execution_options(synchronize_session=False)
-        )
+        # The statements below are Core, which does not autoflush: flush what the
+        # mutation added (a new project, a comment…) as the ORM would have.
+        await self.session.flush()
+        seq = (await self.session.execute(_NEXT_SEQ, {"project_id": data.project_id})).scalar()
         if seq is None:
             raise RuntimeError(f"no project {data.project_id} to append to")
         loaded = self.session.sync_session.identity_map.get(identity_key(Project, data.project_id))
         if loaded is not None:  # keep the session's copy in step with the counter
             set_committed_value(loaded, "last_seq", seq)
-        self.event = Event(
-            project_id=data.project_id,
-            seq=seq,
-            type=data.TYPE,
-            actor_id=actor_id,
-            data=data.wire(),
-            created_at=self.clock.now(),
-        )
-        self.session.add(self.event)
+        row = {
+            "project_id": data.project_id,
+            "seq": seq,
+            "type": data.TYPE,
+            "actor_id": actor_id,
+            "data": data.wire(),
+            "created_at": self.clock.now(),
+        }
+        await self.session.execute(_APPEND_EVENT, row)
+        self.event = Event(**row)
         return self.event
 
 
