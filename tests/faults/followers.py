@@ -45,6 +45,11 @@ class StormClient:
                     wait = json.loads(reason).get("retryAfterMs", 0) / 1000
             except (OSError, TimeoutError, websockets.InvalidHandshake):
                 pass
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # Cancelled mid-close, the connection may end with one of the errors
+                # above instead: stop rather than come back.
+                raise asyncio.CancelledError
             self.reconnects += 1
             await asyncio.sleep(wait)
 

@@ -165,6 +165,7 @@ class Follower:
         self._joined = asyncio.Event()
         self._grew = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def start(self) -> Follower:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -185,6 +186,10 @@ class Follower:
                         if self._take(gateway, frame):
                             return
             except (OSError, websockets.ConnectionClosed, websockets.InvalidHandshake):
+                # Cancelled by ``stop`` mid-close, the connection may end with one of
+                # these instead: that is no drop to resume from.
+                if self._stopping:
+                    return
                 self.dropped.append(time.monotonic())
                 if not self.resume:
                     return
@@ -233,6 +238,7 @@ class Follower:
             await asyncio.shield(self._task)
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
