@@ -40,7 +40,9 @@ with py-spy during one more, unmeasured burst on its N = 5,000 connections.
                            [--burst-cap D] [--batch-sizes 5000] [--budget SECONDS]
 
 Prints tables and writes the "## Fan-out" section of ``bench/results/<date>.md``,
-``bench/results/fanout-<date>.json`` and ``bench/results/fanout-latency.png``.
+``bench/results/fanout-<date>.json`` and ``bench/results/fanout-latency.png`` (with
+``--results-dir DIR``: the same files in DIR instead, for trial runs that must not
+replace the recorded results).
 """
 
 from __future__ import annotations
@@ -325,6 +327,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "is missed (auto)",
     )
     add(
+        "--results-dir",
+        type=Path,
+        default=None,
+        help="write the results here instead of bench/results/ (trial runs)",
+    )
+    add(
         "--budget",
         type=float,
         default=BUDGET_SECONDS,
@@ -383,7 +391,7 @@ def run_all(args: argparse.Namespace, run: Run, options: Options, budget: Budget
             run.cases.sort(key=lambda case: (SYSTEMS.index(case.system), case.size))
 
 
-def report(run: Run) -> None:
+def report(run: Run, results_dir: Path | None = None) -> None:
     for table in rich_tables(run):
         console.print(table)
     for goal in goals(run):
@@ -392,9 +400,17 @@ def report(run: Run) -> None:
         console.print("Profile, top functions by own time:")
         for function, samples in run.profile.own[:10]:
             console.print(f"  {100 * samples / run.profile.samples:5.1f} %  {function}")
-    plot = plot_latency(run)
-    section = markdown_section(run, plot)
-    written = common.write_results(HEADING, section, "fanout", as_json(run), run.when)
+    if results_dir is None:
+        plot = plot_latency(run)
+        section = markdown_section(run, plot)
+        written = common.write_results(HEADING, section, "fanout", as_json(run), run.when)
+    else:
+        plot = plot_latency(run, results_dir / "fanout-latency.png")
+        section = markdown_section(run, plot)
+        day = run.when.strftime("%Y-%m-%d")
+        written = results_dir / f"{day}.md"
+        common.write_atomically(written, f"# Fan-out trial, {day}\n\n{section}")
+        common.write_atomically(results_dir / f"fanout-{day}.json", as_json(run))
     console.print(f"Written to {written}, {written.with_name(f'fanout-{written.stem}.json')}")
     if plot:
         console.print(f"and {plot}")
@@ -444,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         run.notes.append(f"stopped early: {type(failed).__name__}: {failed}")
     run.notes.append(f"the whole run took {budget.seconds - budget.left():.0f} s")
-    report(run)
+    report(run, args.results_dir)
     return 0
 
 

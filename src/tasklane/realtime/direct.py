@@ -3,24 +3,30 @@
 The hub hands every subscriber the same ``Outgoing`` frame. Through ASGI, each send would
 wake that connection's pump task, go through Starlette and uvicorn, and encode the text
 again for every client. Under uvicorn's ``websockets-sansio`` protocol (what
-``tasklane serve`` runs) the frame can instead be framed and written at once, from the
-fan-out loop, with its bytes encoded once for everyone — when nothing is waiting in the
-connection's queue and its socket is taking data. Otherwise the frame takes the queue
-and the pump, so order, limits and slow-consumer handling stay as they are.
+``tasklane serve`` runs) the frame can instead be written at once, from the fan-out
+loop, when nothing is waiting in the connection's queue and its socket is taking data.
+Otherwise the frame takes the queue and the pump, so order, limits and slow-consumer
+handling stay as they are.
+
+A text frame from a server is not masked, and without compression (Tasklane does not
+negotiate it) it is the same bytes for every connection: header and payload are built
+once per frame, not once per connection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 from tasklane.realtime.wire import Outgoing
 
 SEND_KEY = "tasklane.transport_send"
-MAX_BUFFER = 256 * 1024  # bytes waiting in the socket's buffer before the queue takes over
 
 DirectWrite = Callable[[Outgoing], bool]
 
@@ -38,29 +44,44 @@ class KeepServerSend:
         await self.app(scope, receive, send)
 
 
+@lru_cache(maxsize=1)
+def framed(frame: Outgoing) -> bytes:
+    """The frame as a server sends it on the wire: an unmasked, uncompressed text frame.
+    The last one is remembered, so that a fan-out to N sockets builds it once."""
+    return Frame(Opcode.TEXT, frame.data).serialize(mask=False)
+
+
 def direct_writer(scope: Mapping[str, Any]) -> DirectWrite | None:
     """A function that writes a frame to this WebSocket's socket now and says whether it
     did; None where the server is not one this works with."""
     protocol = getattr(scope.get(SEND_KEY), "__self__", None)
     if not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
-    transport = protocol.transport
-    connection = protocol.conn
+    if protocol.conn.extensions:  # compressed: each connection's bytes differ
+        return None
+    return SocketWriter(protocol).write
 
-    def write(frame: Outgoing) -> bool:
+
+class SocketWriter:
+    """Writes frames to one WebSocket's socket (one per connection, so: slots)."""
+
+    __slots__ = ("connection", "transport", "writable")
+
+    def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
+        self.connection = protocol.conn
+        self.transport = protocol.transport
+        # Cleared by the transport while more than its high-water mark (64 KiB) waits to
+        # go out, so a socket that takes data never has more than that queued in it.
+        self.writable = protocol.writable
+
+    def write(self, frame: Outgoing) -> bool:
+        """Write ``frame`` now, if the WebSocket is open and its socket takes data."""
+        # Not OPEN once a close was sent or received; closing once the peer has gone.
         if (
-            protocol.close_sent
-            or protocol.disconnected
-            or not protocol.writable.is_set()
-            or transport.is_closing()
-            or transport.get_write_buffer_size() > MAX_BUFFER
+            self.connection.state is not State.OPEN
+            or not self.writable.is_set()
+            or self.transport.is_closing()
         ):
             return False
-        try:
-            connection.send_text(frame.data)
-        except Exception:  # not open any more: the pump and the close path take over
-            return False
-        transport.write(b"".join(connection.data_to_send()))
+        self.transport.write(framed(frame))
         return True
-
-    return write

@@ -11,6 +11,7 @@ import json
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ from tasklane.settings import Settings
 
 log = logging.getLogger(__name__)
 
+CUT_OFF_SECONDS = 1.0  # after a close, how long the pump may take to send what is queued
 CLOSE_TIMEOUT = 30.0  # seconds a stalled peer has to take our close frame
 BATCH_FRAMES = 100  # most frames in one batched message
 BATCH_BYTES = 256 * 1024  # most bytes of frames in one batched message
@@ -74,6 +76,14 @@ class ControlNotice(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["gym_reset", "gym_clock", "token_revoked"]
     body: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Reading:
+    """What a WebSocket's read keeps from one client frame to the next."""
+
+    bucket: TokenBuckets  # the client's frames per second
+    strikes: int = 0  # refused frames in a row
 
 
 FollowGym = Callable[[Callable[[], Awaitable[None]]], Awaitable[Callable[[], None]]]
@@ -153,37 +163,47 @@ class Gateway:
         return conn
 
     async def websocket(self, ws: WebSocket) -> None:
-        outcome = await self.admit(ws)
-        await ws.accept()
-        if isinstance(outcome, Refusal):
-            await ws.close(outcome.code, outcome.reason)
+        conn = await self._accept(ws)
+        if conn is None:
             return
-        conn = self.open(outcome, ws)
-        batching = ws.query_params.get("batch") in ("1", "true")
-        pump = asyncio.create_task(self._pump(ws, conn, batching))
-        conn.direct = direct_writer(ws.scope)
-        conn.batching = batching
-        reader = asyncio.create_task(self._read(ws, conn))
-        closing = asyncio.create_task(conn.closed.wait())
+        # A gateway holds its connections for hours by the thousand: each costs one task
+        # of ours, its pump; this endpoint does the reading.
+        pump = asyncio.create_task(self._pump(ws, conn))
         try:
-            await asyncio.wait({pump, reader, closing}, return_when=asyncio.FIRST_COMPLETED)
+            stalled = await self._read(ws, conn)
             if conn.closing is not None and not pump.done():
-                await self._cut_off(ws, conn, pump)
+                await self._cut_off(ws, conn, pump, stalled=stalled)
         finally:
             await self.hub.disconnect(conn)
             conn.close(1000, "")
-            for task in (reader, closing):
-                task.cancel()
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(pump, timeout=5)
             log.info("disconnected", extra={"connection_id": conn.id, "user_id": conn.user_id})
 
-    async def _cut_off(self, ws: WebSocket, conn: Connection, pump: asyncio.Task[None]) -> None:
+    async def _accept(self, ws: WebSocket) -> Connection | None:
+        """Accept the upgrade; the connection, open and ready for its pump, or None if it
+        was refused (closed with the refusal's code). The credential is not kept: the
+        connection holds what it needs of it."""
+        outcome = await self.admit(ws)
+        await ws.accept()
+        if isinstance(outcome, Refusal):
+            await ws.close(outcome.code, outcome.reason)
+            return None
+        conn = self.open(outcome, ws)
+        conn.batching = ws.query_params.get("batch") in ("1", "true")
+        conn.direct = direct_writer(ws.scope)
+        return conn
+
+    async def _cut_off(
+        self, ws: WebSocket, conn: Connection, pump: asyncio.Task[None], *, stalled: bool
+    ) -> None:
         """Close a connection the hub gave up on. Its pump may be stuck sending to a peer
-        that stopped reading; then the close frame goes out once the peer reads again,
-        or the socket is dropped when the close times out."""
-        done, _ = await asyncio.wait({pump}, timeout=1.0)
-        if done:
+        that stopped reading: unless it has already had its CUT_OFF_SECONDS
+        (``stalled``), it gets them now; then the close frame goes out once the peer reads
+        again, or the socket is dropped when the close times out."""
+        if not stalled:
+            await asyncio.wait({pump}, timeout=CUT_OFF_SECONDS)
+        if pump.done():
             return
         pump.cancel()
         code, reason = conn.closing or (1000, "")
@@ -196,14 +216,16 @@ class Gateway:
             or self.hub.connections_of(address=address) >= self.settings.ws_max_connections_per_ip
         )
 
-    async def _pump(self, ws: WebSocket, conn: Connection, batching: bool = False) -> None:
+    async def _pump(self, ws: WebSocket, conn: Connection) -> None:
         """Send queued frames; then close with the connection's code. A consumer that
         stalls mid-send is cut off by the hub (its queue overflows) and by the
         transport's ping timeout.
 
-        With ``batching`` (the client connected with ``?batch=1``), frames that queued up
-        while the previous send was under way go out together, as one JSON array of the
-        frames' own text: under a burst, one message (and one write) instead of many."""
+        With ``conn.batching`` (the client connected with ``?batch=1``), frames that
+        queued up while the previous send was under way go out together, as one JSON
+        array of the frames' own text: under a burst, one message (and one write)
+        instead of many."""
+        batching = conn.batching
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             while (frame := await conn.next()) is not None:
                 if batching and conn.queued:
@@ -216,46 +238,66 @@ class Gateway:
             code, reason = conn.closing or (1000, "")
             await ws.close(code, reason)
 
-    async def _read(self, ws: WebSocket, conn: Connection) -> None:
+    async def _read(self, ws: WebSocket, conn: Connection) -> bool:
+        """Take the client's frames until it goes, or the connection is to be closed.
+        Once it is, the pump has CUT_OFF_SECONDS to send what is queued and the close,
+        which ends the read; True if the read had to be cut short instead."""
         settings = self.settings
-        bucket = TokenBuckets(settings.ws_messages_per_second, settings.ws_message_burst)
-        strikes = 0
-        while conn.closing is None:
-            try:
-                message = await ws.receive()
-            except (WebSocketDisconnect, RuntimeError):
-                return
-            if message["type"] == "websocket.disconnect":
-                return
-            raw = message.get("text")
-            frame = wire.parse(
-                raw if raw is not None else message.get("bytes") or b"",
-                max_bytes=settings.ws_max_frame_bytes,
-            )
-            if bucket.take("frames") > 0:
-                # Refused, but no strike: a client that is merely fast is not abusive.
-                self.metrics.frame_errors.labels(code="rate_limited").inc()
-                conn.send(wire.error("rate_limited", "too many frames; slow down"))
-                continue
-            if isinstance(frame, wire.FrameError):
-                self.metrics.frame_errors.labels(code=frame.code).inc()
-                conn.send(wire.error(frame.code, frame.message))
-                strikes += 1
-                if strikes >= settings.ws_abuse_strikes:
-                    conn.close(closes.ABUSE, "too many refused frames")
-                continue
-            strikes = 0
-            self.metrics.messages_in.labels(type=frame.type).inc()
-            try:
-                if isinstance(frame, wire.Ping):
-                    conn.send(wire.pong(frame.id))
-                elif isinstance(frame, wire.Join):
-                    await self.hub.join(conn, frame.project_id, frame.last_seq)
-                else:
-                    await self.hub.leave(conn, frame.project_id)
-            except Exception:
-                log.exception("frame failed", extra={"connection_id": conn.id})
-                conn.send(wire.error("unavailable", "try again shortly", frame_project(frame)))
+        reading = Reading(TokenBuckets(settings.ws_messages_per_second, settings.ws_message_burst))
+        try:
+            async with asyncio.timeout(None) as deadline:
+                conn.on_close = partial(_cut_off_after, deadline, CUT_OFF_SECONDS)
+                while conn.closing is None and await self._take(ws, conn, reading):
+                    pass
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            return True
+        finally:
+            conn.on_close = None
+        return False
+
+    async def _take(self, ws: WebSocket, conn: Connection, reading: Reading) -> bool:
+        """Receive one client frame and act on it; False once the client has gone. One
+        frame per call, so that nothing of it is kept while the next is awaited (which is
+        where thousands of idle connections spend their lives)."""
+        settings = self.settings
+        try:
+            message = await ws.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return False
+        if message["type"] == "websocket.disconnect":
+            return False
+        raw = message.get("text")
+        frame = wire.parse(
+            raw if raw is not None else message.get("bytes") or b"",
+            max_bytes=settings.ws_max_frame_bytes,
+        )
+        if reading.bucket.take("frames") > 0:
+            # Refused, but no strike: a client that is merely fast is not abusive.
+            self.metrics.frame_errors.labels(code="rate_limited").inc()
+            conn.send(wire.error("rate_limited", "too many frames; slow down"))
+            return True
+        if isinstance(frame, wire.FrameError):
+            self.metrics.frame_errors.labels(code=frame.code).inc()
+            conn.send(wire.error(frame.code, frame.message))
+            reading.strikes += 1
+            if reading.strikes >= settings.ws_abuse_strikes:
+                conn.close(closes.ABUSE, "too many refused frames")
+            return True
+        reading.strikes = 0
+        self.metrics.messages_in.labels(type=frame.type).inc()
+        try:
+            if isinstance(frame, wire.Ping):
+                conn.send(wire.pong(frame.id))
+            elif isinstance(frame, wire.Join):
+                await self.hub.join(conn, frame.project_id, frame.last_seq)
+            else:
+                await self.hub.leave(conn, frame.project_id)
+        except Exception:
+            log.exception("frame failed", extra={"connection_id": conn.id})
+            conn.send(wire.error("unavailable", "try again shortly", frame_project(frame)))
+        return True
 
     # -- HTTP ----------------------------------------------------------------------------
 
@@ -403,6 +445,11 @@ class Gateway:
         """Close every connection with a reconnect code and a jittered retry hint."""
         spread = self.settings.drain_spread_ms
         self.hub.drain(lambda: self.jitter.randint(0, spread))
+
+
+def _cut_off_after(deadline: asyncio.Timeout, seconds: float) -> None:
+    """A connection's read ends ``seconds`` from now at the latest."""
+    deadline.reschedule(asyncio.get_running_loop().time() + seconds)
 
 
 def frame_project(frame: wire.Join | wire.Leave | wire.Ping) -> str | None:

@@ -59,8 +59,41 @@ class HubLimits:
     max_replay: int = 10_000
 
 
+def _ignore(_conn: Connection) -> None:
+    pass
+
+
+# The queue of every connection with nothing queued and nothing being sent: shared, and
+# (maxlen 0) it keeps nothing, so that a connection must get its own before it queues.
+_IDLE: deque[wire.Outgoing] = deque(maxlen=0)
+
+
 class Connection:
-    """One client connection: who it is, what it joined, and its bounded send queue."""
+    """One client connection: who it is, what it joined, and its bounded send queue.
+
+    A gateway holds thousands of these for hours, so each is kept small: slots, no
+    Event or deque of its own while idle. The queue exists only while frames wait in
+    it or its transport is sending one it took (see ``next``); its consumer waits on a
+    future made for that one wait."""
+
+    __slots__ = (
+        "_bytes",
+        "_closed",
+        "_frames",
+        "_waiter",
+        "address",
+        "batching",
+        "closing",
+        "direct",
+        "id",
+        "limits",
+        "name",
+        "on_close",
+        "on_slow",
+        "subscriptions",
+        "token_id",
+        "user_id",
+    )
 
     def __init__(
         self,
@@ -70,6 +103,7 @@ class Connection:
         address: str,
         limits: HubLimits,
         token_id: str = "",
+        on_slow: Callable[[Connection], None] = _ignore,
     ) -> None:
         self.id = connection_id
         self.user_id = user_id
@@ -79,14 +113,18 @@ class Connection:
         self.limits = limits
         self.subscriptions: dict[str, Subscription] = {}
         self.closing: tuple[int, str] | None = None
-        self._frames: deque[wire.Outgoing] = deque()
-        self._bytes = 0
-        self._ready = asyncio.Event()
-        self.closed = asyncio.Event()  # set once the connection is to be closed
-        self.on_slow: Callable[[Connection], None] = lambda _conn: None
+        self.on_slow = on_slow
+        # Told once, when the connection is first asked to close (the transport's cue).
+        self.on_close: Callable[[], None] | None = None
         # Writes a frame to the socket at once when it can (see realtime.direct).
         self.direct: Callable[[wire.Outgoing], bool] | None = None
         self.batching = False  # takes several frames in one message (``?batch=1``)
+        # _IDLE while nothing is queued or being sent by the transport: then, and only
+        # then, a frame may go straight to the socket without overtaking another.
+        self._frames = _IDLE
+        self._bytes = 0
+        self._waiter: asyncio.Future[None] | None = None  # ``next`` waiting for a frame
+        self._closed: asyncio.Event | None = None
 
     def send(self, frame: wire.Outgoing) -> None:
         """Send a frame without waiting: straight to the socket when nothing is queued
@@ -94,39 +132,67 @@ class Connection:
         as a slow consumer."""
         if self.closing is not None:
             return
-        if not self._frames and self.direct is not None and self.direct(frame):
-            return
+        frames = self._frames
+        if frames is _IDLE:
+            if self.direct is not None and self.direct(frame):
+                return
+            frames = self._frames = deque()
         size = len(frame.text)
-        if (
-            len(self._frames) >= self.limits.queue_messages
-            or self._bytes + size > self.limits.queue_bytes
-        ):
+        limits = self.limits
+        if len(frames) >= limits.queue_messages or self._bytes + size > limits.queue_bytes:
             self.close(closes.SLOW_CONSUMER, "slow consumer: reconnect and resume", flush=False)
             self.on_slow(self)
             return
-        self._frames.append(frame)
+        frames.append(frame)
         self._bytes += size
-        self._ready.set()
+        self._wake()
 
     def close(self, code: int, reason: str, *, flush: bool = True) -> None:
         """Ask the transport to close; with ``flush``, after the frames already queued."""
         if self.closing is not None:
             return
         self.closing = (code, reason)
-        self.closed.set()
-        if not flush:
+        if self._closed is not None:
+            self._closed.set()
+        if not flush and self._frames:
             self._frames.clear()
             self._bytes = 0
-        self._ready.set()
+        self._wake()
+        if self.on_close is not None:
+            self.on_close()
+
+    @property
+    def closed(self) -> asyncio.Event:
+        """Set once the connection is to be closed (made for whoever first asks)."""
+        if self._closed is None:
+            self._closed = asyncio.Event()
+            if self.closing is not None:
+                self._closed.set()
+        return self._closed
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def next(self) -> wire.Outgoing | None:
-        """The next frame to send, or None once the connection is to be closed."""
-        while not self._frames:
+        """The next frame to send, or None once the connection is to be closed.
+
+        The frame counts as being sent until ``next`` is called again: meanwhile new
+        frames queue behind it rather than go straight to the socket ahead of it."""
+        frames = self._frames
+        if not frames:  # the last one taken (if any) has been sent
+            self._frames = frames = _IDLE
+        while not frames:
             if self.closing is not None:
                 return None
-            self._ready.clear()
-            await self._ready.wait()
-        frame = self._frames.popleft()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+            frames = self._frames
+        frame = frames.popleft()
         self._bytes -= len(frame.text)
         return frame
 
@@ -134,12 +200,15 @@ class Connection:
         """Up to ``frames`` more queued frames, at most ``max_bytes`` of text in all, at
         once (for a client that takes several events in one message)."""
         taken: list[wire.Outgoing] = []
+        queue = self._frames
+        if not queue:
+            return taken
         size = 0
-        while self._frames and len(taken) < frames:
-            length = len(self._frames[0].text)
+        while queue and len(taken) < frames:
+            length = len(queue[0].text)
             if taken and size + length > max_bytes:
                 break
-            frame = self._frames.popleft()
+            frame = queue.popleft()
             self._bytes -= length
             size += length
             taken.append(frame)
@@ -150,7 +219,7 @@ class Connection:
         return len(self._frames)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Subscription:
     connection: Connection
     project_id: str
@@ -206,14 +275,16 @@ class Hub:
         self.empty.set()
         self._per_user: Counter[str] = Counter()
         self._per_address: Counter[str] = Counter()
+        self._on_slow = self._slow  # one bound method for every connection, not one each
 
     # -- connections ---------------------------------------------------------------
 
     def connect(
         self, connection_id: str, user_id: str, name: str, address: str, token_id: str = ""
     ) -> Connection:
-        conn = Connection(connection_id, user_id, name, address, self.limits, token_id)
-        conn.on_slow = self._slow
+        conn = Connection(
+            connection_id, user_id, name, address, self.limits, token_id, self._on_slow
+        )
         self.connections[connection_id] = conn
         self.empty.clear()
         self._per_user[user_id] += 1
@@ -529,15 +600,19 @@ class Hub:
                 self.offer(room, _logged(row), 0.0)
 
     def _fanout(self, room: Room, frame: wire.Outgoing, published_at: float) -> None:
-        assert frame.seq is not None
-        revoked: str | None = None
+        seq = frame.seq
+        assert seq is not None
+        subscribers = list(room.subscribers.values())
         if frame.type == "member_removed":
             revoked = json.loads(frame.text)["data"]["userId"]
-        for sub in list(room.subscribers.values()):
-            if sub.connection.user_id == revoked:
-                self._revoke(sub, "access_revoked")
-            else:
-                sub.deliver(frame.seq, frame)
+            for sub in subscribers:
+                if sub.connection.user_id == revoked:
+                    self._revoke(sub, "access_revoked")
+                else:
+                    sub.deliver(seq, frame)
+        else:  # the loop every event takes, once per subscriber: nothing in it to spare
+            for sub in subscribers:
+                sub.deliver(seq, frame)
         self.metrics.delivered(frame.type, len(room.subscribers))
         if published_at:
             self.metrics.publish_to_send.observe(max(0.0, self.wall() - published_at))
