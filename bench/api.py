@@ -12,9 +12,8 @@ the event.
 
 *Ceiling*: ``bench.empty_app``, the same request shape answered by an endpoint that only
 parses the body into a pydantic model, served by the same uvicorn with the same options
-and, like ``tasklane serve``, on the standard library's asyncio loop. For reference the
-empty endpoint is also measured on uvloop (``Server.run``), which ``tasklane serve`` does
-not use.
+and on the same event loop as ``tasklane serve`` (uvloop when it is installed). For
+reference the empty endpoint is also measured on the other loop.
 
 Each server runs alone on CPU 0 (``taskset``); the load generator, ``wrk`` (one thread,
 ``--connections`` connections), on CPU 1. Per target: a warm-up, then ``--repeats``
@@ -27,7 +26,7 @@ same load (``bench.api_profile``) and its top functions by own time are reported
 
     python -m bench.api [--backends sqlite,postgresql] [--connections 32] [--seconds 10]
                         [--repeats 3] [--tasks 50] [--budget 300] [--no-profile]
-                        [--no-uvloop]
+                        [--no-other-loop]
 
 Prints a table and writes the "## API throughput" section of ``bench/results/<date>.md``
 and ``bench/results/api-<date>.json``.
@@ -60,6 +59,7 @@ from bench.api_procs import Served
 from bench.api_profile import Profile
 from bench.api_wrk import Load, WrkRun
 from bench.common import BACKEND_NAMES, BACKENDS, POSTGRES_ADMIN, Budget, OutOfTime, machine
+from bench.refservers.loops import tasklanes_loop
 from tasklane.settings import Settings
 
 HEADING = "## API throughput"
@@ -76,14 +76,17 @@ STARTUP_SECONDS = 60.0
 REQUEST_SECONDS = 30.0
 RAISED_LIMIT = "1000000"
 ROOT = Path(__file__).resolve().parent.parent
-CEILING, CEILING_UVLOOP = "ceiling", "ceiling-uvloop"
+CEILING, CEILING_OTHER_LOOP = "ceiling", "ceiling-other-loop"
+SERVE_LOOP = tasklanes_loop()  # the loop `tasklane serve` runs on
+OTHER_LOOP = "asyncio" if SERVE_LOOP == "uvloop" else "uvloop"
 LABELS = {
     CEILING: "Empty endpoint (ceiling)",
-    CEILING_UVLOOP: "Empty endpoint, uvloop (reference)",
+    CEILING_OTHER_LOOP: f"Empty endpoint, {OTHER_LOOP} (reference)",
     "sqlite": "Full stack, SQLite",
     "postgresql": "Full stack, PostgreSQL",
 }
-LOOPS = {CEILING: "asyncio", CEILING_UVLOOP: "uvloop", "sqlite": "asyncio", "postgresql": "asyncio"}
+LOOPS = {CEILING: SERVE_LOOP, CEILING_OTHER_LOOP: OTHER_LOOP, "sqlite": SERVE_LOOP}
+LOOPS["postgresql"] = SERVE_LOOP
 
 console = Console(width=None if sys.stdout.isatty() else 140)  # piped: don't squeeze to 80
 progress = Console(stderr=True)
@@ -101,7 +104,7 @@ class Plan:
     repeats: int
     tasks: int
     profile: bool
-    uvloop: bool
+    other_loop: bool
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,7 @@ def bench_ceiling(key: str, plan: Plan, folder: Path, budget: Budget) -> Target:
     are only sent, never checked)."""
     port = api_procs.free_port()
     command = [sys.executable, "-m", "bench.empty_app", "--port", str(port)]
-    command += ["--uvloop"] if key == CEILING_UVLOOP else []
+    command += ["--loop", LOOPS[key]]
     script = Load.write_script(folder)
     with api_procs.serving(
         command,
@@ -531,10 +534,9 @@ def method_lines(plan: Plan) -> list[str]:
         "answer instead of the stack; each request authenticates, commits the task and an "
         "event in one transaction and publishes the event. *Ceiling*: `bench.empty_app`, "
         "the same request answered after parsing the body into a pydantic model, no "
-        "database, with the same uvicorn options as Tasklane's API and, like `tasklane "
-        "serve` (which runs `asyncio.run`), on the standard asyncio loop. The uvloop row "
-        "shows the same empty endpoint on the loop uvicorn would pick by itself; it is not "
-        "the goal's reference.",
+        "database, with the same uvicorn options as Tasklane's API and on the event loop "
+        f"`tasklane serve` runs on ({SERVE_LOOP}). The {OTHER_LOOP} row shows the same "
+        "empty endpoint on the other loop; it is not the goal's reference.",
     ]
 
 
@@ -717,17 +719,18 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="profile a backend that misses the goal (default: yes)",
     )
     parser.add_argument(
-        "--uvloop",
+        "--other-loop",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also measure the empty endpoint on uvloop, for reference (default: yes)",
+        help="also measure the empty endpoint on the other event loop, for reference "
+        "(default: yes)",
     )
     return parser.parse_args(argv)
 
 
 def run_all(backends: Sequence[str], plan: Plan, budget: Budget, targets: list[Target]) -> None:
     """Every target in turn, each appended to ``targets`` as soon as it is measured."""
-    for key in [CEILING, *([CEILING_UVLOOP] if plan.uvloop else [])]:
+    for key in [CEILING, *([CEILING_OTHER_LOOP] if plan.other_loop else [])]:
         with tempfile.TemporaryDirectory(prefix=f"tasklane-bench-api-{key}-") as tmp:
             targets.append(bench_ceiling(key, plan, Path(tmp), budget))
     for backend in backends:
@@ -740,7 +743,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not api_wrk.available():
         progress.print("[red]bench.api needs wrk and taskset (`apt-get install wrk`)[/red]")
         return 2
-    plan = Plan(args.connections, args.seconds, args.repeats, args.tasks, args.profile, args.uvloop)
+    plan = Plan(
+        args.connections, args.seconds, args.repeats, args.tasks, args.profile, args.other_loop
+    )
     budget = Budget(args.budget)
     when = datetime.now(UTC).astimezone()
     targets: list[Target] = []

@@ -4,25 +4,23 @@ no database, no authentication and no middleware.
 
 It is served the way ``tasklane serve`` serves Tasklane's API (``tasklane.serving``): one
 process, the same uvicorn ``Config`` options (host, log level, ``lifespan="on"``, the
-graceful-shutdown timeout; HTTP implementation and loop left at uvicorn's ``auto``) and,
-like ``tasklane serve``, run with ``asyncio.run(server.serve())``, so on the standard
-library's event loop: uvicorn's loop choice only applies through ``Server.run``.
-``--uvloop`` serves it with ``Server.run`` instead, i.e. on the loop uvicorn picks
-(uvloop when installed), as ``uvicorn bench.empty_app:app`` would.
+graceful-shutdown timeout; HTTP implementation left at uvicorn's ``auto``) and, like
+``tasklane serve``, on uvloop when it is installed (``--loop asyncio``: the standard
+library's loop instead).
 
-    python -m bench.empty_app --port 8000 [--host 127.0.0.1] [--uvloop]
+    python -m bench.empty_app --port 8000 [--host 127.0.0.1] [--loop uvloop|asyncio]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 
 import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
+from bench.refservers import loops
 from tasklane.serving import SHUTDOWN_GRACE_SECONDS
 
 app = FastAPI(title="bench.empty_app")
@@ -64,14 +62,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log-level", default="warning")
     parser.add_argument(
-        "--uvloop", action="store_true", help="let uvicorn pick the loop (Server.run)"
+        "--loop", choices=loops.LOOPS, default=loops.tasklanes_loop(), help="the event loop"
     )
     args = parser.parse_args(argv)
     server = uvicorn.Server(config(args.host, args.port, args.log_level))
-    if args.uvloop:
-        server.run()
-    else:
-        asyncio.run(server.serve())
+    loops.run_on(args.loop, server.serve())
 
 
 if __name__ == "__main__":
