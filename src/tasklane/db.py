@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -63,6 +65,9 @@ class Database:
         self._writer = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -73,9 +78,25 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
-        async with self._writer() as session, session.begin():
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        On SQLite this process's writers take turns, first come first served, before
+        they ask for the write lock: SQLite's own wait (``busy_timeout``) polls with
+        growing sleeps, which leaves the lock idle and lets a late writer overtake one
+        that has waited for seconds. Other processes still queue on ``busy_timeout``."""
+        if not self.sqlite:
+            async with self._writer() as session, session.begin():
+                yield session
+            return
+        async with self._turn(), self._writer() as session, session.begin():
             yield session
+
+    def _turn(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        turn = self._turns.get(loop)
+        if turn is None:
+            turn = self._turns[loop] = asyncio.Lock()
+        return turn
 
     async def dispose(self) -> None:
         await self.engine.dispose()
