@@ -14,9 +14,10 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from tasklane.app import create_app
 from tasklane.error_shape import ErrorEnvelope
 from tests.conftest import Person, make_settings
-from tests.live import LiveStack, live_stack
+from tests.live import LiveStack, live_server, live_stack
 
 Signup = Callable[[str], Person]
 Json = dict[str, Any]
@@ -61,7 +62,7 @@ def assert_matches_served_envelope(openapi: Json, response: httpx.Response) -> N
 
 def test_patch_task_documents_its_401_and_422_with_the_envelope(openapi: Json) -> None:
     responses = openapi["paths"]["/api/tasks/{task_id}"]["patch"]["responses"]
-    for status in ("401", "422", "400", "403", "404", "413", "429", "503"):
+    for status in ("401", "422", "400", "403", "404", "413", "429", "500", "503"):
         assert refers_to_envelope(responses[status]), (status, responses[status])
     assert retry_after_is_promised(responses["429"])
     assert retry_after_is_promised(responses["503"])
@@ -85,8 +86,8 @@ def test_every_api_operation_lists_the_errors_it_can_give(openapi: Json) -> None
             assert refers_to_envelope(response), (where, status, response)
             if status in ("429", "503"):
                 assert retry_after_is_promised(response), (where, status)
-        # Anything can meet the body limit, the URL check and a database outage.
-        assert {"400", "413", "503"} <= errors.keys(), (where, sorted(errors))
+        # Anything can meet the body limit, the URL check, a fault and a database outage.
+        assert {"400", "413", "500", "503"} <= errors.keys(), (where, sorted(errors))
         if operation.get("parameters") or operation.get("requestBody"):
             assert "422" in errors, (where, sorted(errors))
         if operation.get("security"):  # a session cookie or a Bearer token
@@ -167,3 +168,25 @@ def test_the_envelope_refuses_what_the_server_never_sends() -> None:
         ErrorEnvelope.model_validate({"error": {"code": "x"}})
     with pytest.raises(ValueError, match="Extra inputs"):
         ErrorEnvelope.model_validate({"error": {"code": "x", "message": "y"}, "detail": "z"})
+
+
+def test_an_unexpected_fault_answers_500_in_the_documented_envelope(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A route that fails in a way nobody foresaw still answers in the one shape, as its
+    schema says, and gives nothing of the fault away."""
+    app = create_app(make_settings(database_url, tmp_path))
+
+    async def broken() -> None:
+        raise RuntimeError("secret detail of the fault")
+
+    app.add_api_route("/api/broken", broken, methods=["GET"])
+    with live_server(app) as url:
+        schema = httpx.get(f"{url}/openapi.json", timeout=30).json()
+        answer = httpx.get(f"{url}/api/broken", timeout=30)
+    documented = schema["paths"]["/api/broken"]["get"]["responses"]["500"]
+    assert refers_to_envelope(documented)
+    assert answer.status_code == 500
+    assert_matches_served_envelope(schema, answer)
+    assert answer.json()["error"]["code"] == "internal_error"
+    assert "secret" not in answer.text

@@ -138,6 +138,8 @@ ERROR_DESCRIPTIONS = {
     "each problem); or a well-formed request that breaks a rule (`invalid`, "
     "`assignee_not_member`, …).",
     429: "`rate_limited`: over a limit; try again after `Retry-After` seconds.",
+    500: "`internal_error`: an unexpected fault on the server's side, logged there; read "
+    "the current state before repeating a change.",
     503: "`unavailable`: the database cannot be reached; try again after `Retry-After` seconds.",
 }
 RETRY_AFTER = {
@@ -242,13 +244,14 @@ def _openapi_with_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
 def install(app: FastAPI) -> None:
     """Answer every failure with the one error shape, and say so in the OpenAPI schema.
     Call before the routers are included: every route inherits the errors that any
-    request can meet before it reaches one (400 for a NUL in the URL, 413)."""
+    request can meet before it reaches one (400 for a NUL in the URL, 413), and the
+    unexpected (500)."""
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     for down in (DBAPIError, OSError):
         app.add_exception_handler(down, _database_error)
     app.add_exception_handler(Exception, _unexpected)
-    app.router.responses.update(error_responses(400, 413))
+    app.router.responses.update(error_responses(400, 413, 500))
     # FastAPI's documented way to extend the schema is to replace ``app.openapi``.
     app.openapi = _openapi_with_errors(app)  # type: ignore[method-assign]

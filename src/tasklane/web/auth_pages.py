@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -23,6 +22,7 @@ from tasklane.web.rendering import (
     services_of,
     settings_of,
 )
+from tasklane.web.waiting import in_words
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,20 +43,9 @@ def refusal(exc: ServiceError) -> str:
     """Why the form was refused, in words; past the sign-in limit, with when to try
     again."""
     if isinstance(exc, RateLimited):
-        wait = _in_words(retry_after_seconds(exc.retry_after))
+        wait = in_words(retry_after_seconds(exc.retry_after))
         return f"That was a lot of tries in a short time. Try again in {wait}."
     return service_sentence(exc)
-
-
-def _in_words(seconds: int) -> str:
-    """``seconds`` in the largest unit that still reads well, rounded up: a person
-    told to wait must not come back too early."""
-    amount, unit = seconds, "second"
-    if amount > 90:
-        amount, unit = math.ceil(amount / 60), "minute"
-    if unit == "minute" and amount > 90:
-        amount, unit = math.ceil(amount / 60), "hour"
-    return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
 def refused_page(

@@ -20,9 +20,11 @@ from tasklane.api.deps import (
     from_this_site,
     spend,
 )
+from tasklane.api.errors import retry_after_seconds
 from tasklane.models import User
 from tasklane.services.errors import RateLimited
 from tasklane.settings import Settings
+from tasklane.web.waiting import in_words
 
 
 class SignInRequired(Exception):
@@ -39,13 +41,22 @@ class PageNotFound(Exception):
 
 
 class PageRefused(Exception):
-    """A request the pages will not serve, with a status and a sentence for a person."""
+    """A request the pages will not serve, with a status and a sentence for a person
+    (and, past a limit, the whole seconds to wait before trying again)."""
 
-    def __init__(self, status: int, message: str, user: User | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        user: User | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.user = user
+        self.retry_after = retry_after
 
 
 async def signed_in_user(
@@ -82,8 +93,12 @@ async def form_user(
     try:
         spend(limits.mutations, user.id)
     except RateLimited as exc:
+        seconds = retry_after_seconds(exc.retry_after)
         raise PageRefused(
-            429, "You're making changes very quickly. Wait a moment and try again.", user
+            429,
+            f"You're making changes very quickly. Wait {in_words(seconds)} and try again.",
+            user,
+            retry_after=seconds,
         ) from exc
     return user
 

@@ -59,7 +59,10 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageRefused)
     heading = "Slow down a little" if exc.status == 429 else "That didn't work"
-    return await _problem_page(request, exc.user, exc.status, heading, exc.message)
+    response = await _problem_page(request, exc.user, exc.status, heading, exc.message)
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def install(app: FastAPI) -> None:
