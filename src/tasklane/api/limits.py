@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tasklane.error_shape import error_response
 
 
 class TokenBuckets:
@@ -68,7 +69,7 @@ class BodyLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
                 return
         seen = 0
         started = refused = False
@@ -83,7 +84,7 @@ class BodyLimit:
                     # makes of that is dropped by ``guarded_send``.
                     refused = True
                     if not started:
-                        await self._refuse(send)
+                        await self._refuse(scope, receive, send)
                     return {"type": "http.disconnect"}
             return message
 
@@ -97,26 +98,9 @@ class BodyLimit:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": {
-                    "code": "too_large",
-                    "message": f"the request body exceeds {self.max_bytes} bytes",
-                }
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the request body exceeds {self.max_bytes} bytes"
+        await error_response(413, "too_large", message)(scope, receive, send)
 
 
 class RefuseNul:
@@ -130,19 +114,7 @@ class RefuseNul:
         if scope["type"] == "http" and (
             "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope["query_string"])
         ):
-            body = json.dumps(
-                {"error": {"code": "bad_request", "message": "the URL contains a NUL character"}}
-            ).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 400,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            refusal = error_response(400, "bad_request", "the URL contains a NUL character")
+            await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
