@@ -302,8 +302,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     add(
         "--batch-systems",
         type=lambda v: _list(v, TASKLANE),
-        default=["tasklane-memory"],
-        help="the Tasklane systems whose burst also runs with ?batch=1 (default: tasklane-memory)",
+        default=list(TASKLANE),
+        help="the Tasklane systems whose burst also runs with ?batch=1 (default: both)",
     )
     add(
         "--client-processes",

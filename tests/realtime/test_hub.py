@@ -163,6 +163,56 @@ async def test_events_published_out_of_order_are_delivered_in_seq_order(
     assert s.hub.metrics.duplicates._value.get() == 1
 
 
+async def test_events_that_reach_a_room_together_go_out_together_to_batching_clients(
+    deaf_scene: Scene,
+) -> None:
+    """A burst that reaches the room within one turn of the loop: one message for a
+    client that takes batches, built once for all of them; one frame each for a client
+    that does not; in order, and a late duplicate of the burst is dropped."""
+    s = deaf_scene
+    fast, also_fast, plain = s.connect(s.other), s.connect(s.owner), s.connect(s.other)
+    fast.batching = also_fast.batching = True
+    for conn in (fast, also_fast, plain):
+        await s.hub.join(conn, s.project_id, None)
+        pending(conn)
+    seqs = [await s.change(f"n{n}") for n in range(3)]
+    messages = [await s.message(seq) for seq in seqs]
+    batches_before = s.hub.metrics.batches._value.get()
+    for message in messages:  # no await suspends: one turn of the loop
+        await s.hub.receive(message)
+    assert fast.queued == also_fast.queued == plain.queued == 0  # sent at the next turn
+    for conn in (fast, also_fast):
+        (batch,) = await frames(conn, 1)
+        assert [f["seq"] for f in batch] == seqs
+    assert [f["seq"] for f in await frames(plain, 3)] == seqs
+    assert s.hub.metrics.batches._value.get() == batches_before + 2
+    await s.hub.receive(messages[1])
+    await asyncio.sleep(0.05)
+    assert fast.queued == plain.queued == 0
+
+
+async def test_a_removal_inside_a_burst_still_ends_the_subscription_before_what_follows(
+    deaf_scene: Scene,
+) -> None:
+    s = deaf_scene
+    removed, stays = s.connect(s.other), s.connect(s.owner)
+    removed.batching = stays.batching = True
+    for conn in (removed, stays):
+        await s.hub.join(conn, s.project_id, None)
+        pending(conn)
+    first = await s.change("before")
+    await s.services.members.remove(s.owner, s.project_id, s.other.id)
+    after = await s.change("after")
+    for seq in range(first, after + 1):
+        await s.hub.receive(await s.message(seq))
+    await asyncio.sleep(0.05)
+    got = [f for f in pending(removed) if f["type"] != "user_disconnected"]
+    assert [f.get("seq") for f in got] == [first, None]
+    assert got[1] == {"type": "left", "projectId": s.project_id, "reason": "access_revoked"}
+    seen = [f for f in pending(stays) if "seq" in f]
+    assert [f["seq"] for f in seen] == list(range(first, after + 1))
+
+
 async def test_a_lost_message_is_filled_from_the_log(deaf_scene: Scene) -> None:
     s = deaf_scene
     conn = s.connect(s.other)

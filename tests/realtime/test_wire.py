@@ -77,3 +77,13 @@ def test_control_frames_are_camel_case_json() -> None:
         "reason": "why",
     }
     assert json.loads(wire.pong(3).text) == {"type": "pong", "id": 3}
+
+
+def test_a_run_of_frames_is_cut_into_batches_within_the_limits() -> None:
+    small = [wire.Outgoing("task_updated", f'{{"seq":{n}}}', "p", n) for n in range(1, 251)]
+    assert [len(g) for g in wire.groups(small)] == [100, 100, 50]
+    assert [f.seq for g in wire.groups(small) for f in g] == list(range(1, 251))
+    big = "x" * (wire.BATCH_BYTES // 2 + 1)
+    large = [wire.Outgoing("task_updated", big, "p", n) for n in range(1, 5)]
+    assert [len(g) for g in wire.groups(large)] == [1, 1, 1, 1]  # two would be over
+    assert wire.groups([]) == []

@@ -44,10 +44,11 @@ class KeepServerSend:
         await self.app(scope, receive, send)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=128)
 def framed(frame: Outgoing) -> bytes:
     """The frame as a server sends it on the wire: an unmasked, uncompressed text frame.
-    The last one is remembered, so that a fan-out to N sockets builds it once."""
+    The last ones are remembered, so that a fan-out to N sockets builds each once, also
+    when it sends a run of events one by one to each."""
     return Frame(Opcode.TEXT, frame.data).serialize(mask=False)
 
 

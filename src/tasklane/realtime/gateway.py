@@ -47,8 +47,6 @@ log = logging.getLogger(__name__)
 
 CUT_OFF_SECONDS = 1.0  # after a close, how long the pump may take to send what is queued
 CLOSE_TIMEOUT = 30.0  # seconds a stalled peer has to take our close frame
-BATCH_FRAMES = 100  # most frames in one batched message
-BATCH_BYTES = 256 * 1024  # most bytes of frames in one batched message
 
 
 class AppendBody(BaseModel):
@@ -229,7 +227,7 @@ class Gateway:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             while (frame := await conn.next()) is not None:
                 if batching and conn.queued:
-                    frames = [frame, *conn.take(BATCH_FRAMES - 1, BATCH_BYTES)]
+                    frames = [frame, *conn.take(wire.BATCH_FRAMES - 1, wire.BATCH_BYTES)]
                     self.metrics.batches.inc()
                     self.metrics.batched_frames.inc(len(frames))
                     await ws.send_text(wire.batch(frames).text)

@@ -63,6 +63,9 @@ def _ignore(_conn: Connection) -> None:
     pass
 
 
+# Events that change who may be in a room: each is sent on its own (see ``_drain``).
+_REVOKING = frozenset({"member_removed", "project_deleted"})
+
 # The queue of every connection with nothing queued and nothing being sent: shared, and
 # (maxlen 0) it keeps nothing, so that a connection must get its own before it queues.
 _IDLE: deque[wire.Outgoing] = deque(maxlen=0)
@@ -244,6 +247,7 @@ class Room:
     head: int | None = None  # last seq delivered; None while the room is being opened
     subscribers: dict[str, Subscription] = field(default_factory=dict)
     pending: dict[int, tuple[wire.Outgoing, float]] = field(default_factory=dict)
+    settling: bool = False  # a send of what is pending is due at the loop's next turn
     filling: asyncio.Task[None] | None = None
     opened: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -419,14 +423,23 @@ class Hub:
         return cursor
 
     def _send_all(self, conn: Connection, frames: list[wire.Outgoing]) -> None:
-        """Frames in a row for one connection: one message if it takes batches."""
-        if conn.batching and len(frames) > 1:
-            self.metrics.batches.inc()
-            self.metrics.batched_frames.inc(len(frames))
-            conn.send(wire.batch(frames))
-        else:
-            for frame in frames:
-                conn.send(frame)
+        """Frames in a row for one connection: as few messages as the batch limits
+        allow if it takes batches, else one message each."""
+        for message in self._batched(frames, 1) if conn.batching else frames:
+            conn.send(message)
+
+    def _batched(self, frames: list[wire.Outgoing], connections: int) -> list[wire.Outgoing]:
+        """Frames in a row as the messages for a client that takes batches, counted as
+        sent to this many connections."""
+        messages: list[wire.Outgoing] = []
+        for group in wire.groups(frames):
+            if len(group) == 1:
+                messages.append(group[0])
+                continue
+            messages.append(wire.batch(group))
+            self.metrics.batches.inc(connections)
+            self.metrics.batched_frames.inc(connections * len(group))
+        return messages
 
     def _resync(self, sub: Subscription, head: int, why: str) -> int:
         self.metrics.resyncs.inc()
@@ -514,7 +527,7 @@ class Hub:
             room.head = head
             for seq in [s for s in room.pending if s <= head]:
                 del room.pending[seq]
-            self._drain(room)
+            self._settle(room)
             room.opened.set()
         await room.opened.wait()
         if room.head is None:  # the join that opened it failed; try afresh
@@ -540,26 +553,54 @@ class Hub:
                 sub.connection.send(frame)
             self.metrics.delivered(message.type, len(room.subscribers))
             return
-        self.offer(room, frame, message.published_at)
+        if not self.offer(room, frame, message.published_at) or room.head is None:
+            return
+        if frame.type in _REVOKING:  # whoever lost access loses it now
+            self._settle(room)
+        elif not room.settling:
+            # Sent at the loop's next turn rather than now: the events that reach the
+            # room before then (a burst, several messages from one read of the broker)
+            # go out together, as one message to each client that takes batches.
+            room.settling = True
+            asyncio.get_running_loop().call_soon(self._settle_soon, room)
 
-    def offer(self, room: Room, frame: wire.Outgoing, published_at: float) -> None:
-        """Take a durable event for delivery in ``seq`` order."""
+    def offer(self, room: Room, frame: wire.Outgoing, published_at: float) -> bool:
+        """Take a durable event for delivery in ``seq`` order; False if it was sent or
+        taken already. It waits in ``pending`` until ``_settle`` or ``_drain``."""
         assert frame.seq is not None
-        if room.head is not None and frame.seq <= room.head:
+        if (room.head is not None and frame.seq <= room.head) or frame.seq in room.pending:
             self.metrics.duplicates.inc()
-            return
+            return False
         room.pending[frame.seq] = (frame, published_at)
-        if room.head is None:
-            return
+        return True
+
+    def _settle_soon(self, room: Room) -> None:
+        room.settling = False
+        if room.head is not None and self.rooms.get(room.project_id) is room:
+            self._settle(room)
+
+    def _settle(self, room: Room) -> None:
+        """Send what is next in ``seq`` order; if a gap holds the rest back, fill it from
+        the log once the missing event has had its chance to arrive."""
         self._drain(room)
         if room.pending and room.filling is None:
             room.filling = asyncio.get_running_loop().create_task(self._fill(room))
 
     def _drain(self, room: Room) -> None:
+        """Send the events that are next in ``seq`` order: several in a row together,
+        unless one of them changes who is in the room."""
         assert room.head is not None
-        while room.head + 1 in room.pending:
-            frame, published_at = room.pending.pop(room.head + 1)
-            room.head += 1
+        ready: list[int] = []
+        while room.head + len(ready) + 1 in room.pending:
+            ready.append(room.head + len(ready) + 1)
+        if len(ready) > 1 and not any(room.pending[s][0].type in _REVOKING for s in ready):
+            run = [room.pending.pop(seq) for seq in ready]
+            room.head = ready[-1]
+            self._fanout_run(room, run)
+            return
+        for seq in ready:
+            frame, published_at = room.pending.pop(seq)
+            room.head = seq
             self._fanout(room, frame, published_at)
 
     async def _fill(self, room: Room) -> None:
@@ -574,6 +615,7 @@ class Hub:
                 for row in page.events:
                     if row.seq > room.head:
                         self.offer(room, _logged(row), 0.0)
+                self._drain(room)
                 if room.pending and not page.events:
                     await asyncio.sleep(self.limits.gap_wait)
         finally:
@@ -598,6 +640,7 @@ class Hub:
             self.metrics.gap_fills.inc()
             for row in page.events:
                 self.offer(room, _logged(row), 0.0)
+            self._settle(room)
 
     def _fanout(self, room: Room, frame: wire.Outgoing, published_at: float) -> None:
         seq = frame.seq
@@ -619,6 +662,35 @@ class Hub:
         if frame.type == "project_deleted":
             for sub in list(room.subscribers.values()):
                 self._revoke(sub, "project_deleted")
+
+    def _fanout_run(self, room: Room, run: list[tuple[wire.Outgoing, float]]) -> None:
+        """Events in a row, none of which changes who is in the room: a client that
+        takes batches gets them in as few messages as the limits allow (built once for
+        all such clients), any other client one message each."""
+        frames = [frame for frame, _ in run]
+        first, last = frames[0].seq or 0, frames[-1].seq or 0
+        subscribers = list(room.subscribers.values())
+        together = [
+            sub
+            for sub in subscribers
+            if sub.connection.batching and sub.active and not sub.replaying and sub.cursor < first
+        ]
+        messages = self._batched(frames, len(together)) if together else []
+        for sub in together:
+            sub.cursor = last
+            for message in messages:
+                sub.connection.send(message)
+        if len(together) < len(subscribers):
+            alone = set(together)
+            for sub in subscribers:
+                if sub not in alone:
+                    for frame in frames:
+                        sub.deliver(frame.seq or 0, frame)
+        now = self.wall()
+        for frame, published_at in run:
+            self.metrics.delivered(frame.type, len(subscribers))
+            if published_at:
+                self.metrics.publish_to_send.observe(max(0.0, now - published_at))
 
     def _revoke(self, sub: Subscription, reason: str) -> None:
         """End a subscription whose user lost access: ``left`` with the reason, at once."""

@@ -123,10 +123,32 @@ def event(kind: str, project_id: str, seq: int | None, frame: bytes) -> Outgoing
 BATCH = "batch"
 
 
+BATCH_FRAMES = 100  # most frames in one batched message
+BATCH_BYTES = 256 * 1024  # most bytes of frames in one batched message
+
+
 def batch(frames: list[Outgoing]) -> Outgoing:
     """Several frames as one message, a JSON array of their texts, for a client that
     connected with ``?batch=1``."""
     return Outgoing(BATCH, "[" + ",".join(inner(f) for f in frames) + "]", None, frames[-1].seq)
+
+
+def groups(frames: list[Outgoing]) -> list[list[Outgoing]]:
+    """Frames in a row, cut into the fewest runs that each fit in one batched message
+    (at most ``BATCH_FRAMES`` frames and ``BATCH_BYTES`` of text, or one frame)."""
+    runs: list[list[Outgoing]] = []
+    run: list[Outgoing] = []
+    size = 0
+    for frame in frames:
+        length = len(frame.text)
+        if run and (len(run) == BATCH_FRAMES or size + length > BATCH_BYTES):
+            runs.append(run)
+            run, size = [], 0
+        run.append(frame)
+        size += length
+    if run:
+        runs.append(run)
+    return runs
 
 
 def inner(frame: Outgoing) -> str:
