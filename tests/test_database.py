@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from tasklane.db import Database
@@ -59,3 +60,28 @@ async def test_sqlite_writers_take_turns_on_each_event_loop(tmp_path: Path) -> N
     finally:
         await db.dispose()
     assert made == ["main"] * 3 + ["thread"] * 3
+
+
+async def test_a_write_inside_another_of_the_same_task_is_refused_not_left_waiting(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'nested.db'}")
+    try:
+        async with db.write() as session:
+            await session.execute(text("CREATE TABLE notes (body TEXT NOT NULL)"))
+
+        async def nested() -> None:
+            async with db.write() as outer:
+                await outer.execute(text("INSERT INTO notes VALUES ('outer')"))
+                async with db.write():
+                    pass
+
+        with pytest.raises(RuntimeError, match="inside another"):
+            await asyncio.wait_for(nested(), 10)
+        async with db.write() as session:  # the turn was given back
+            await session.execute(text("INSERT INTO notes VALUES ('after')"))
+        async with db.read() as session:
+            bodies = list(await session.scalars(text("SELECT body FROM notes")))
+    finally:
+        await db.dispose()
+    assert bodies == ["after"]  # the outer transaction rolled back

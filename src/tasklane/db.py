@@ -65,7 +65,7 @@ class Database:
         self._writer = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
-        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -88,18 +88,36 @@ class Database:
             async with self._writer() as session, session.begin():
                 yield session
             return
-        async with self._turn(), self._writer() as session, session.begin():
-            yield session
-
-    def _turn(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
-        turn = self._turns.get(loop)
-        if turn is None:
-            turn = self._turns[loop] = asyncio.Lock()
-        return turn
+        turns = self._turns.get(loop)
+        if turns is None:
+            turns = self._turns[loop] = _Turns()
+        async with turns.take(), self._writer() as session, session.begin():
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class _Turns:
+    """The turns of one event loop's writers on SQLite's one write lock."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def take(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            # It would wait for itself for ever: say so instead.
+            raise RuntimeError("a write transaction inside another of the same task")
+        async with self._lock:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
