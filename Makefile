@@ -5,18 +5,19 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint install install-dev screenshot bench reliability clean
 
-$(VENV)/.installed: pyproject.toml
+# The SDK (clients/python, its own distribution) and the server that depends on it.
+$(VENV)/.installed: pyproject.toml clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e clients/python -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e clients/python -e ".[dev]"
 	touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed-dev pyproject.toml
-	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/pip install --quiet -e clients/python -e ".[dev,bench]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -26,9 +27,10 @@ run: $(VENV)/.installed
 	$(BIN)/tasklane serve --demo
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src clients/python/src tests bench
+	$(BIN)/ruff format --check src clients/python/src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	scripts/test-browser.sh

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from tasklane.clock import FrozenClock, iso_millis
+from tasklane.clock import FrozenClock
 from tasklane.ids import IdGenerator, hash_secret, new_secret
+from tasklane.protocol.timestamps import iso_millis
 
 
 def test_timestamps_are_utc_iso_with_milliseconds_and_z() -> None:

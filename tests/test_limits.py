@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasklane.api.limits import TokenBuckets
+from tasklane.edge.buckets import TokenBuckets
 
 
 class Ticker:

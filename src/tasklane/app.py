@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from importlib.metadata import version
 from typing import Literal, Protocol
 
 from argon2 import PasswordHasher
@@ -17,17 +18,20 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from tasklane import __version__, api, web
+from tasklane import api, web
 from tasklane.api import errors
-from tasklane.api.deps import Limits
-from tasklane.api.limits import BodyLimit, RefuseNul, TokenBuckets
+from tasklane.api.limits import BodyLimit, RefuseNul
+from tasklane.api.receipts import SeqHeaders
 from tasklane.clock import AdjustableClock, Clock, SystemClock
 from tasklane.db import Database
+from tasklane.edge.buckets import TokenBuckets
+from tasklane.edge.deps import Limits
+from tasklane.gateway.app import create_gateway
+from tasklane.gateway.gateway import Gateway
 from tasklane.gym import control
 from tasklane.gym.service import GymService
 from tasklane.ids import IdGenerator
 from tasklane.realtime.broker import Broker
-from tasklane.realtime.gateway import Gateway, create_gateway
 from tasklane.realtime.hub import Hub, HubLimits
 from tasklane.realtime.memory_broker import MemoryBroker
 from tasklane.realtime.metrics import GatewayMetrics
@@ -70,14 +74,7 @@ class Stack:
         if self.gym is None:
             return lambda: None
         broker = self.services.runtime.broker
-        await broker.follow(control.CHANNEL)
-        unsubscribe = broker.subscribe(control.listener(self.services.runtime.clock, on_reset))
-
-        def stop() -> None:
-            unsubscribe()
-            broker.unfollow(control.CHANNEL)
-
-        return stop
+        return broker.subscribe(control.listener(self.services.runtime.clock, on_reset))
 
     async def close(self) -> None:
         await self.services.runtime.broker.close()
@@ -198,7 +195,7 @@ def create_app(
 
     app = FastAPI(
         title="Tasklane",
-        version=__version__,
+        version=version("tasklane-server"),
         description="An Asana-style work manager whose every change reaches everyone, live.",
         lifespan=lifespan,
     )
@@ -218,6 +215,7 @@ def create_app(
         app.include_router(api.gym.router)
     web.install(app)  # the pages (/, /login, /projects/…) and /static
 
+    app.add_middleware(SeqHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)
     return app

@@ -1,7 +1,8 @@
 """The one source of time. Nothing else in Tasklane calls ``datetime.now()``.
 
-Timestamps are UTC and truncated to milliseconds, the precision of the wire format,
-so a value survives a round trip through any database unchanged.
+Timestamps are UTC and truncated to milliseconds, the precision of the wire format
+(``tasklane.protocol.timestamps``), so a value survives a round trip through any
+database unchanged.
 """
 
 from __future__ import annotations
@@ -11,16 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-
-def to_millis(moment: datetime) -> datetime:
-    """``moment`` in UTC, truncated to whole milliseconds."""
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def iso_millis(moment: datetime) -> str:
-    """The wire form of a timestamp: ``2026-01-01T12:00:00.000Z``."""
-    return to_millis(moment).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+from tasklane.protocol.timestamps import to_millis
 
 
 class Clock(Protocol):

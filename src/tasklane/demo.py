@@ -11,9 +11,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tasklane.models import User
-from tasklane.schemas.auth import RegisterIn
-from tasklane.schemas.project import MemberAdd, ProjectCreate
-from tasklane.schemas.task import CommentCreate, TaskCreate
+from tasklane.protocol.auth import RegisterIn
+from tasklane.protocol.project import MemberAdd, ProjectCreate
+from tasklane.protocol.task import CommentCreate, TaskCreate
 from tasklane.services import Services
 
 PASSWORD = "tasklane-demo"

@@ -15,7 +15,7 @@ from typing import Any
 import uvicorn
 
 from tasklane.app import Role, Stack, create_app, create_realtime_app
-from tasklane.realtime.gateway import Gateway
+from tasklane.gateway.gateway import Gateway
 from tasklane.settings import Settings
 
 SHUTDOWN_GRACE_SECONDS = 10

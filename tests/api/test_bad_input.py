@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tasklane.api.deps import Limits
 from tasklane.app import create_app
+from tasklane.edge.deps import Limits
 from tests.conftest import Person, make_settings, unique_email
 from tests.live import live_server
 

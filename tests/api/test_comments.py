@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from tasklane.app import create_app
-from tasklane.clock import FrozenClock, iso_millis
+from tasklane.clock import FrozenClock
+from tasklane.protocol.timestamps import iso_millis
 from tasklane.settings import Settings
 from tests.conftest import Person, unique_email
 from tests.live import live_server

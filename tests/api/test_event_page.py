@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tasklane.events import DURABLE_TYPES
+from tasklane.protocol.events import DURABLE_TYPES
 from tests.conftest import Person
 
 Signup = Callable[[str], Person]

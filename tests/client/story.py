@@ -18,7 +18,7 @@ from tasklane.client import (
     Status,
     Update,
 )
-from tasklane.schemas.project import ProjectView
+from tasklane.protocol.project import ProjectView
 from tests.conftest import unique_email
 
 PASSWORD = "correct horse"

@@ -18,7 +18,7 @@ from tasklane.client.frames import (
     parse_frame,
 )
 from tasklane.client.transports import SseMessage, sse_messages
-from tasklane.events import EventEnvelope
+from tasklane.protocol.events import EventEnvelope
 
 
 def test_control_frames_presence_and_events_are_read_into_their_types() -> None:

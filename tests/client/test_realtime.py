@@ -21,7 +21,7 @@ from tasklane.client import (
     payload,
 )
 from tasklane.client.backoff import TransportName
-from tasklane.events import DURABLE_TYPES
+from tasklane.protocol.events import DURABLE_TYPES
 from tests.client.gatekeeper import gatekeeper
 from tests.client.story import STORY, Seen, every_change, people
 from tests.client.timing import FastTime, steady

@@ -26,10 +26,10 @@ from tasklane.client import (
     UnauthorizedError,
     UnprocessableError,
 )
-from tasklane.events import EventEnvelope
-from tasklane.schemas.auth import AuthResult, TokenCreated, UserPublic
-from tasklane.schemas.project import MemberPublic, ProjectView, SectionPublic
-from tasklane.schemas.task import CommentPublic, TaskPage, TaskPublic
+from tasklane.protocol.auth import AuthResult, TokenCreated, UserPublic
+from tasklane.protocol.events import EventEnvelope
+from tasklane.protocol.project import MemberPublic, ProjectView, SectionPublic
+from tasklane.protocol.task import CommentPublic, TaskPage, TaskPublic
 from tests.client.story import PASSWORD
 from tests.conftest import make_settings, unique_email
 from tests.live import LiveStack, live_stack

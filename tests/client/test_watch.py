@@ -20,8 +20,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from tasklane.cli import cli
+from tasklane.cli.watch import watch
 from tasklane.client import gateway_for
-from tasklane.client.watch import watch
 from tests.client.story import people
 from tests.live import LiveStack
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import pytest
 from redis.asyncio import Redis
 
-from tasklane.realtime.broker import Broker, BrokerMessage
+from tasklane.realtime.broker import Announcement, Broker, Message, Presence
+from tasklane.realtime.control import GymClock, TokensRevoked
+from tasklane.realtime.log import Committed
 from tasklane.realtime.memory_broker import MemoryBroker
 from tasklane.realtime.redis_broker import RedisBroker, redis_client
 from tests.processes import TEST_REDIS, eventually
@@ -53,19 +55,22 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
 class Heard:
     """A listener that records what it hears."""
 
-    messages: list[BrokerMessage] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     grew: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def __call__(self, message: BrokerMessage) -> None:
+    async def __call__(self, message: Message) -> None:
         self.messages.append(message)
         self.grew.set()
 
-    async def first(self, count: int, within: float = 5.0) -> list[BrokerMessage]:
+    async def first(self, count: int, within: float = 5.0) -> list[Message]:
         async with asyncio.timeout(within):
             while len(self.messages) < count:
                 self.grew.clear()
                 await self.grew.wait()
         return self.messages[:count]
+
+    async def seqs(self, count: int) -> list[int]:
+        return [m.seq for m in await self.first(count) if isinstance(m, Committed)]
 
 
 async def listening(broker: Broker, listener: Heard, *project_ids: str) -> None:
@@ -84,13 +89,14 @@ async def test_a_followed_projects_messages_reach_another_process_intact(bus: Bu
     publisher, subscriber = bus.node(), bus.node()
     heard, pid = Heard(), project()
     await listening(subscriber, heard, pid)
-    sent = [
-        BrokerMessage(pid, 7, "task_created", '{"name":"Ünïcode ✓\\n"}'.encode(), 1767225600.125),
-        BrokerMessage(pid, None, "user_connected", b'{"type":"user_connected"}'),
+    sent: list[Message] = [
+        Committed(pid, 7, "task_created", '{"name":"Ünïcode ✓\\n"}'.encode(), None, 1767225600.125),
+        Committed(pid, 8, "member_removed", b'{"type":"member_removed"}', "user_gone"),
+        Presence(pid, "user_connected", b'{"type":"user_connected"}', 1767225601.5),
     ]
     for message in sent:
         await publisher.publish(message)
-    assert await heard.first(2) == sent
+    assert await heard.first(3) == sent
 
 
 async def test_one_publishers_messages_arrive_in_the_order_published(bus: Bus) -> None:
@@ -98,26 +104,29 @@ async def test_one_publishers_messages_arrive_in_the_order_published(bus: Bus) -
     heard, pid = Heard(), project()
     await listening(subscriber, heard, pid)
     for seq in range(1, 301):
-        await publisher.publish(BrokerMessage(pid, seq, "task_updated", b"{}"))
-    assert [m.seq for m in await heard.first(300)] == list(range(1, 301))
+        await publisher.publish(Committed(pid, seq, "task_updated", b"{}"))
+    assert await heard.seqs(300) == list(range(1, 301))
 
 
 async def test_a_process_hears_what_it_publishes_itself(bus: Bus) -> None:
     broker = bus.node()
     heard, pid = Heard(), project()
     await listening(broker, heard, pid)
-    await broker.publish(BrokerMessage(pid, 1, "task_created", b"{}"))
-    assert [m.seq for m in await heard.first(1)] == [1]
+    await broker.publish(Committed(pid, 1, "task_created", b"{}"))
+    assert await heard.seqs(1) == [1]
 
 
 async def test_projects_are_told_apart(bus: Bus) -> None:
     publisher, subscriber = bus.node(), bus.node()
     heard, one, two = Heard(), project(), project()
     await listening(subscriber, heard, one, two)
-    await publisher.publish(BrokerMessage(one, 1, "task_created", b"1"))
-    await publisher.publish(BrokerMessage(two, 1, "task_created", b"2"))
+    await publisher.publish(Committed(one, 1, "task_created", b"1"))
+    await publisher.publish(Committed(two, 1, "task_created", b"2"))
     got = await heard.first(2)
-    assert {(m.project_id, m.frame) for m in got} == {(one, b"1"), (two, b"2")}
+    assert {(m.project_id, m.frame) for m in got if isinstance(m, Committed)} == {
+        (one, b"1"),
+        (two, b"2"),
+    }
 
 
 async def test_every_listener_hears_until_it_unsubscribes(bus: Bus) -> None:
@@ -125,27 +134,27 @@ async def test_every_listener_hears_until_it_unsubscribes(bus: Bus) -> None:
     stays, goes, pid = Heard(), Heard(), project()
     await listening(subscriber, stays, pid)
     unsubscribe = subscriber.subscribe(goes)
-    await publisher.publish(BrokerMessage(pid, 1, "task_created", b"{}"))
+    await publisher.publish(Committed(pid, 1, "task_created", b"{}"))
     await stays.first(1)
     await goes.first(1)
     unsubscribe()
-    await publisher.publish(BrokerMessage(pid, 2, "task_updated", b"{}"))
-    assert [m.seq for m in await stays.first(2)] == [1, 2]
-    assert [m.seq for m in goes.messages] == [1]
+    await publisher.publish(Committed(pid, 2, "task_updated", b"{}"))
+    assert await stays.seqs(2) == [1, 2]
+    assert [m.seq for m in goes.messages if isinstance(m, Committed)] == [1]
 
 
 async def test_a_failing_listener_does_not_starve_the_others(bus: Bus) -> None:
     publisher, subscriber = bus.node(), bus.node()
 
-    async def broken(_message: BrokerMessage) -> None:
+    async def broken(_message: Message) -> None:
         raise RuntimeError("listener bug")
 
     heard, pid = Heard(), project()
     subscriber.subscribe(broken)
     await listening(subscriber, heard, pid)
-    await publisher.publish(BrokerMessage(pid, 1, "task_created", b"{}"))
-    await publisher.publish(BrokerMessage(pid, 2, "task_updated", b"{}"))
-    assert [m.seq for m in await heard.first(2)] == [1, 2]
+    await publisher.publish(Committed(pid, 1, "task_created", b"{}"))
+    await publisher.publish(Committed(pid, 2, "task_updated", b"{}"))
+    assert await heard.seqs(2) == [1, 2]
 
 
 async def test_follows_are_counted(bus: Bus) -> None:
@@ -157,8 +166,8 @@ async def test_follows_are_counted(bus: Bus) -> None:
     await subscriber.follow(pid)
     subscriber.unfollow(pid)
     await asyncio.sleep(0.05)
-    await publisher.publish(BrokerMessage(pid, 1, "task_created", b"{}"))
-    assert [m.seq for m in await heard.first(1)] == [1]
+    await publisher.publish(Committed(pid, 1, "task_created", b"{}"))
+    assert await heard.seqs(1) == [1]
 
 
 async def test_following_again_at_once_after_letting_go_still_hears(bus: Bus) -> None:
@@ -171,13 +180,13 @@ async def test_following_again_at_once_after_letting_go_still_hears(bus: Bus) ->
     await asyncio.sleep(0)  # it has asked to subscribe, and waits to hear back
     subscriber.unfollow(pid)
     await asyncio.gather(first, subscriber.follow(pid))
-    await publisher.publish(BrokerMessage(pid, 1, "task_created", b"{}"))
-    assert [m.seq for m in await heard.first(1)] == [1]
+    await publisher.publish(Committed(pid, 1, "task_created", b"{}"))
+    assert await heard.seqs(1) == [1]
 
 
 async def test_publishing_with_nobody_listening_is_harmless(bus: Bus) -> None:
     publisher = bus.node()
-    await publisher.publish(BrokerMessage(project(), 1, "task_created", b"{}"))
+    await publisher.publish(Committed(project(), 1, "task_created", b"{}"))
     publisher.unfollow(project())  # an unfollow without a follow is ignored
 
 
@@ -186,6 +195,19 @@ async def test_a_closed_broker_delivers_nothing_more(bus: Bus) -> None:
     heard, pid = Heard(), project()
     await listening(subscriber, heard, pid)
     await subscriber.close()
-    await publisher.publish(BrokerMessage(pid, 1, "task_created", b"{}"))
+    await publisher.publish(Committed(pid, 1, "task_created", b"{}"))
     await asyncio.sleep(0.2)
     assert heard.messages == []
+
+
+async def test_announcements_reach_every_process_without_following(bus: Bus) -> None:
+    """The control channel is heard by every process: a revoked token must close its
+    connections on every gateway, whatever projects they follow."""
+    publisher, subscriber = bus.node(), bus.node()
+    heard = Heard()
+    await listening(subscriber, heard)
+    revoked = Announcement(TokensRevoked(token_ids=["tok_a", "tok_b"]))
+    clock = Announcement(GymClock.model_validate({"clock": {"now": None}}))
+    await publisher.publish(revoked)
+    await publisher.publish(clock)
+    assert await heard.first(2) == [revoked, clock]

@@ -16,9 +16,11 @@ from tasklane.app import build_services
 from tasklane.clock import AdjustableClock
 from tasklane.gym.presets import ANCHOR, PASSWORD
 from tasklane.gym.service import GymService
-from tasklane.models import Event, User
-from tasklane.schemas.auth import RegisterIn
-from tasklane.schemas.task import CommentCreate, TaskCreate, TaskUpdate
+from tasklane.models import User
+from tasklane.protocol.auth import RegisterIn
+from tasklane.protocol.task import CommentCreate, TaskCreate, TaskUpdate
+from tasklane.protocol.timestamps import iso_millis
+from tasklane.realtime.log import Committed
 from tasklane.services.errors import Conflict, NotFound
 from tests.backends import BACKENDS, throwaway_database
 from tests.gym.conftest import Gym, gym_settings
@@ -141,13 +143,15 @@ async def test_episodes_replay_identically_ids_timestamps_and_all(gym: Gym) -> N
             (
                 made,
                 await gym.gym.state(),
-                [(e.project_id, e.seq, e.type, e.created_at, e.data) for e in trajectory],
+                [(e.project_id, e.seq, e.type, json.loads(e.frame)) for e in trajectory],
             )
         )
     assert outcomes[0] == outcomes[1]
     steps = outcomes[0][2]
     assert [step[2] for step in steps] == ["task_created", "task_updated", "comment_created"]
-    assert [step[3] for step in steps] == [ANCHOR, ANCHOR, ANCHOR + timedelta(minutes=5)]
+    assert [step[3]["timestamp"] for step in steps] == [
+        iso_millis(moment) for moment in (ANCHOR, ANCHOR, ANCHOR + timedelta(minutes=5))
+    ]
 
 
 async def test_the_clock_is_frozen_set_advanced_or_running(gym: Gym) -> None:
@@ -194,9 +198,9 @@ async def test_the_trajectory_pages_by_cursor_without_losing_an_event(gym: Gym) 
     everything, cursor = await gym.gym.events({}, 100)
     assert len(everything) == 6
     assert len({e.project_id for e in everything}) == 2
-    times = [e.created_at for e in everything]
+    times = [json.loads(e.frame)["timestamp"] for e in everything]
     assert times == sorted(times)
-    paged: list[Event] = []
+    paged: list[Committed] = []
     page_cursor: dict[str, int] = {}
     while True:
         page, page_cursor = await gym.gym.events(page_cursor, 1)

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from tasklane.realtime import closes
+from tasklane.protocol import closes
 from tests.conftest import Person, make_settings
 from tests.live import LiveStack, live_stack
 from tests.realtime.client import connect

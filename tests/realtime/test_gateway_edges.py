@@ -368,16 +368,22 @@ async def test_a_broadcast_append_gets_the_next_seq_is_logged_and_reaches_a_join
     assert logged == [received]
 
 
-async def test_a_broadcast_notice_of_a_committed_seq_is_accepted_with_202(
+async def test_a_notice_of_a_committed_seq_is_accepted_with_202_on_its_own_route(
     live: LiveStack, settings: Settings, signup: Signup
 ) -> None:
+    """"Committed elsewhere" and "append this" are two routes: neither is told from the
+    other by the shape of its body."""
     project = new_project(signup("ana"))
+    notice = {"projectId": project["id"], "seq": project["seq"]}
     async with gateway(live, settings.resolved_broadcast_secret()) as http:
-        response = await http.post(
-            "/broadcast", json={"projectId": project["id"], "seq": project["seq"]}
-        )
+        response = await http.post("/notify", json=notice)
+        as_append = await http.post("/broadcast", json=notice)
+        unsigned = await http.post("/notify", json=notice, headers={"Authorization": ""})
     assert response.status_code == 202, response.text
-    assert response.json() == {"projectId": project["id"], "seq": project["seq"]}
+    assert response.json() == notice
+    assert as_append.status_code == 422
+    assert as_append.json()["error"]["code"] == "validation_error"
+    assert unsigned.status_code == 401
 
 
 async def test_a_broadcast_to_a_deleted_or_unknown_project_is_404(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from tasklane.realtime.broker import BrokerMessage
+from tasklane.realtime.log import Committed
 from tasklane.realtime.redis_broker import RedisBroker, redis_client
 from tests.contract.test_broker import Heard
 from tests.processes import TEST_REDIS, RedisServer, eventually, redis_server
@@ -83,7 +83,7 @@ async def test_after_a_redis_restart_the_subscription_resumes_every_project(
         server.kill()
         down = await eventually(lambda: not broker.alive, "noticed the crash")
         # Publishing while Redis is away loses the message, not the request.
-        await broker.publish(BrokerMessage("proj_one", 1, "task_created", b"lost"))
+        await broker.publish(Committed("proj_one", 1, "task_created", b"lost"))
         await broker.follow("proj_two")  # taken up when Redis is back
         server.start()
         back = time.monotonic()
@@ -93,8 +93,8 @@ async def test_after_a_redis_restart_the_subscription_resumes_every_project(
             "tasklane:project:proj_one",
             "tasklane:project:proj_two",
         }
-        await broker.publish(BrokerMessage("proj_two", 1, "task_created", b"heard"))
-        assert [m.frame for m in await heard.first(1)] == [b"heard"]
+        await broker.publish(Committed("proj_two", 1, "task_created", b"heard"))
+        assert [getattr(m, "frame", None) for m in await heard.first(1)] == [b"heard"]
         assert resumes.count == 1
     finally:
         await broker.close()
@@ -124,7 +124,7 @@ async def test_a_silent_line_is_found_dead_and_replaced(server: RedisServer) -> 
                 await publisher.publish("tasklane:project:proj_one", b'{"seq":1,"type":"t"}\nx')
             finally:
                 await publisher.aclose()
-            assert [m.frame for m in await heard.first(1)] == [b"x"]
+            assert [getattr(m, "frame", None) for m in await heard.first(1)] == [b"x"]
         finally:
             await broker.close()
             await redis.aclose()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tasklane.api.deps import SESSION_COOKIE
+from tasklane.edge.session import SESSION_COOKIE
 from tasklane.web.waiting import in_words
 from tests.conftest import Person, make_settings
 from tests.live import live_stack

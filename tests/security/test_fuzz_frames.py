@@ -24,9 +24,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as connect_sync
 
-from tasklane.events import DURABLE_TYPES, PRESENCE_TYPES
-from tasklane.realtime import wire
-from tasklane.schemas.base import MAX_SEQ
+from tasklane.protocol import frames
+from tasklane.protocol.base import MAX_SEQ
+from tasklane.protocol.events import DURABLE_TYPES, PRESENCE_TYPES
+from tasklane.realtime import outgoing
 from tests.conftest import Person, make_settings
 from tests.live import LiveStack, live_stack
 from tests.realtime.client import connect
@@ -91,7 +92,7 @@ text_frames = st.one_of(
     deep,
 )
 # Over the limit, a frame closes the connection with 1009: tested on its own below.
-frames: st.SearchStrategy[str | bytes] = text_frames.filter(
+any_frames: st.SearchStrategy[str | bytes] = text_frames.filter(
     lambda text: len(text.encode()) <= LIMIT
 ) | st.binary(max_size=100)
 
@@ -104,27 +105,27 @@ DEEP_ARRAY = "[" * 30_000 + "]" * 30_000  # the frame that used to end the conne
 @hypothesis_settings(
     max_examples=scaled(400, 5_000), deadline=None, derandomize=True, database=None
 )
-@given(raw=frames)
+@given(raw=any_frames)
 @example(raw=DEEP_ARRAY)
 @example(raw='{"type":"ping","id":"' + "\x00" + '"}')
 @example(raw='{"type":"ping","id":"\\ud800"}')  # a lone surrogate, escaped
 def test_the_parser_returns_a_frame_or_a_refusal_for_any_input(raw: str | bytes) -> None:
-    result = wire.parse(raw, max_bytes=LIMIT)
-    if isinstance(result, wire.FrameError):
+    result = frames.parse(raw, max_bytes=LIMIT)
+    if isinstance(result, frames.FrameError):
         assert result.code in ("bad_request", "too_large"), result
         assert result.message
-        json.loads(wire.error(result.code, result.message).text)
+        json.loads(outgoing.error(result.code, result.message).text)
         return
     # Accepted: within its documented bounds, and every answer that echoes it encodes.
-    if isinstance(result, wire.Ping):
+    if isinstance(result, frames.Ping):
         assert result.id is None or isinstance(result.id, int) or len(result.id) <= 64
-        assert json.loads(wire.pong(result.id).text) == {"type": "pong", "id": result.id}
+        assert json.loads(outgoing.pong(result.id).text) == {"type": "pong", "id": result.id}
     else:
         assert 1 <= len(result.project_id) <= 40
         assert "\x00" not in result.project_id
-        echoed = wire.error("forbidden", "no", result.project_id).text
+        echoed = outgoing.error("forbidden", "no", result.project_id).text
         assert json.loads(echoed)["projectId"] == result.project_id
-    if isinstance(result, wire.Join) and result.last_seq is not None:
+    if isinstance(result, frames.Join) and result.last_seq is not None:
         assert 0 <= result.last_seq <= MAX_SEQ
 
 
@@ -132,11 +133,11 @@ def test_the_parser_returns_a_frame_or_a_refusal_for_any_input(raw: str | bytes)
 def test_the_parsers_own_size_check_is_a_second_line_at_the_same_limit(size: int) -> None:
     frame = '{"type":"ping"}'
     padded = frame + " " * (size - len(frame))
-    result = wire.parse(padded, max_bytes=LIMIT)
+    result = frames.parse(padded, max_bytes=LIMIT)
     if size <= LIMIT:
-        assert result == wire.Ping(type="ping")
+        assert result == frames.Ping(type="ping")
     else:
-        assert isinstance(result, wire.FrameError)
+        assert isinstance(result, frames.FrameError)
         assert result.code == "too_large"
 
 
@@ -273,7 +274,7 @@ def answers_until_pong(ws: ClientConnection, ping_id: str) -> list[Json]:
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(raw=frames)
+@given(raw=any_frames)
 @example(raw=DEEP_ARRAY)
 def test_a_live_connection_answers_every_generated_frame_and_stays_open(
     socket: ClientConnection, target: Target, figures: Figures, raw: str | bytes

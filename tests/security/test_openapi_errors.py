@@ -15,7 +15,7 @@ import jsonschema_rs
 import pytest
 
 from tasklane.app import create_app
-from tasklane.error_shape import ErrorEnvelope
+from tasklane.protocol.errors import ErrorEnvelope
 from tests.conftest import Person, make_settings
 from tests.live import LiveStack, live_server, live_stack
 

@@ -18,7 +18,7 @@ import pytest
 
 from tasklane.app import build_stack
 from tasklane.clock import AdjustableClock
-from tasklane.realtime import closes
+from tasklane.protocol import closes
 from tasklane.serving import build_servers
 from tasklane.settings import Settings
 from tests.backends import throwaway_database
@@ -267,4 +267,4 @@ async def test_when_the_news_is_lost_the_periodic_check_closes_the_connection(
         await client.quiet(1.2)  # checked twice, and still open
         sign_out(api.http, token)
         assert await client.closed(within=10) == SIGNED_OUT
-    assert "could not pass token_revoked" in api.log.read_text()
+    assert "could not pass tokens_revoked" in api.log.read_text()

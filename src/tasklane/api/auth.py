@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
 
-from tasklane.api.deps import (
-    SESSION_COOKIE,
+from tasklane.api.errors import error_responses
+from tasklane.edge.deps import (
     AnonymousQuota,
     CurrentUser,
     ServicesDep,
@@ -16,9 +16,9 @@ from tasklane.api.deps import (
     bearer_scheme,
     cookie_scheme,
 )
-from tasklane.api.errors import error_responses
+from tasklane.edge.session import clear_session_cookie, set_session_cookie
 from tasklane.models import Token, User
-from tasklane.schemas.auth import (
+from tasklane.protocol.auth import (
     AuthResult,
     LoginIn,
     RegisterIn,
@@ -30,23 +30,6 @@ from tasklane.schemas.auth import (
 from tasklane.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["auth"])
-
-
-def set_session_cookie(response: Response, settings: Settings, secret: str) -> None:
-    """Sign a browser in: the one session cookie that the API and the pages both read."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=settings.session_ttl_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-        path="/",
-    )
-
-
-def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 def _signed_in(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from tasklane.api.deps import CurrentUser, ServicesDep
-from tasklane.schemas.task import CommentCreate, CommentPublic, CommentUpdate
+from tasklane.edge.deps import CurrentUser, ServicesDep
+from tasklane.protocol.task import CommentCreate, CommentPublic, CommentUpdate
 
 router = APIRouter(prefix="/api", tags=["comments"])
 

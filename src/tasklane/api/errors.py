@@ -18,8 +18,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from tasklane.api.deps import SAFE_METHODS, anonymous_quota, current_user
-from tasklane.error_shape import ErrorEnvelope, error_response
+from tasklane.edge.deps import SAFE_METHODS, anonymous_quota, current_user
+from tasklane.edge.errors import error_response, retry_after_seconds
+from tasklane.protocol.errors import ErrorEnvelope
 from tasklane.services.errors import RateLimited, ServiceError
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,6 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
-
-
-def retry_after_seconds(wait: float) -> int:
-    """A limiter's wait as a ``Retry-After`` value: whole seconds, at least 1."""
-    return max(1, round(wait + 0.5))
 
 
 async def _service_error(_request: Request, exc: Exception) -> Response:

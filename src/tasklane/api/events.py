@@ -8,27 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
 from tasklane.api.errors import error_responses
-from tasklane.events import EventEnvelope, encode, event_frame
+from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep
+from tasklane.protocol.base import MAX_SEQ
+from tasklane.protocol.events import encode
+from tasklane.protocol.realtime import EventPage
 from tasklane.realtime.waiters import ProjectWaiters, Slots
-from tasklane.schemas.base import MAX_SEQ, PublicModel
 from tasklane.services.errors import RateLimited
 
 router = APIRouter(prefix="/api", tags=["events"])
-
-
-class EventPage(PublicModel):
-    """Events after the cursor in ``seq`` order, and the log's head ``seq``. Ask again
-    with ``after`` = the last ``seq`` received while ``hasMore`` is true. With ``wait``,
-    the answer comes as soon as there is an event, or empty when the wait is over.
-    ``ended`` says the project was deleted: its log ends with ``project_deleted``."""
-
-    project_id: str
-    head_seq: int
-    has_more: bool
-    ended: bool
-    events: list[EventEnvelope]
 
 
 @router.get(
@@ -107,7 +95,7 @@ async def list_events(
                 }
             )[:-1],
             b',"events":[',
-            b",".join(encode(event_frame(e)) for e in page.events),
+            b",".join(event.frame for event in page.events),
             b"]}",
         ]
     )

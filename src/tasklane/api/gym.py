@@ -10,11 +10,13 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, Field
 
-from tasklane.api.deps import SettingsDep
 from tasklane.api.errors import error_responses
-from tasklane.events import encode, event_frame
+from tasklane.edge.deps import SettingsDep
 from tasklane.gym.service import GymService
-from tasklane.schemas.base import MAX_SEQ, InputModel
+from tasklane.protocol import cursors
+from tasklane.protocol.base import MAX_SEQ, InputModel
+from tasklane.protocol.events import encode
+from tasklane.protocol.frames import FrameError
 from tasklane.services.errors import Invalid, Unauthorized
 
 admin_scheme = HTTPBearer(auto_error=False, description="GYM_ADMIN_TOKEN.")
@@ -142,24 +144,16 @@ async def events(
 ) -> Response:
     """The trajectory: every project's events since the reset, in time order across
     projects and ``seq`` order within each. Ask again with ``after`` = ``cursor``."""
-    cursor = _cursor(after)
+    cursor = cursors.parse_trajectory(after)
+    if isinstance(cursor, FrameError):
+        raise Invalid(cursor.message, code=cursor.code)
     found, moved = await gym.events(cursor, limit)
     body = b"".join(
         [
-            encode({"cursor": ",".join(f"{p}:{s}" for p, s in sorted(moved.items()))})[:-1],
+            encode({"cursor": cursors.format_trajectory(moved)})[:-1],
             b',"events":[',
-            b",".join(encode(event_frame(e)) for e in found),
+            b",".join(event.frame for event in found),
             b"]}",
         ]
     )
     return Response(body, media_type="application/json")
-
-
-def _cursor(value: str) -> dict[str, int]:
-    cursor: dict[str, int] = {}
-    for part in filter(None, value.split(",")):
-        project_id, _, seq = part.rpartition(":")
-        if not project_id or not seq.isdigit() or int(seq) > MAX_SEQ:
-            raise Invalid(f"bad cursor part {part!r}: expected proj_…:seq", code="bad_cursor")
-        cursor[project_id] = int(seq)
-    return cursor

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from tasklane.api.deps import ServicesDep
+from tasklane.edge.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
 

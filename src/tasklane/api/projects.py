@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from tasklane.api.deps import CurrentUser, ServicesDep
 from tasklane.api.errors import error_responses
-from tasklane.schemas.project import (
+from tasklane.edge.deps import CurrentUser, ServicesDep
+from tasklane.protocol.project import (
     MemberAdd,
     MemberPublic,
     MemberUpdate,

@@ -8,22 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 
-from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep, bearer_scheme, cookie_scheme
-from tasklane.schemas.base import PublicModel, Timestamp
+from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep, bearer_scheme, cookie_scheme
+from tasklane.protocol.realtime import PresentUser, TicketOut
 from tasklane.services.errors import Unauthorized
 
 router = APIRouter(prefix="/api", tags=["realtime"])
-
-
-class TicketOut(PublicModel):
-    ticket: str
-    expires_at: Timestamp
-    url: str
-
-
-class PresentUser(PublicModel):
-    user_id: str
-    name: str
 
 
 @router.post("/realtime/ticket", status_code=status.HTTP_201_CREATED)

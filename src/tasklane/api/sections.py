@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from tasklane.api.deps import CurrentUser, ServicesDep
 from tasklane.api.errors import error_responses
-from tasklane.schemas.project import SectionCreate, SectionPublic, SectionUpdate
+from tasklane.edge.deps import CurrentUser, ServicesDep
+from tasklane.protocol.project import SectionCreate, SectionPublic, SectionUpdate
 
 router = APIRouter(prefix="/api", tags=["sections"])
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from tasklane.api.deps import CurrentUser, ServicesDep, SettingsDep
-from tasklane.schemas.task import Status, TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
+from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep
+from tasklane.protocol.task import Status, TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
 from tasklane.services.tasks import TaskFilters
 
 router = APIRouter(prefix="/api", tags=["tasks"])

@@ -24,10 +24,10 @@ from argon2 import Type
 from argon2.low_level import hash_secret
 from fractional_indexing import generate_n_keys_between
 
-from tasklane.clock import to_millis
 from tasklane.gym import words
 from tasklane.gym.presets import ANCHOR, PASSWORD, Preset
 from tasklane.ids import IdGenerator
+from tasklane.protocol.timestamps import to_millis
 from tasklane.services.projects import PALETTE
 
 Row = dict[str, Any]

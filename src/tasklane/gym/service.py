@@ -14,13 +14,17 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tasklane.clock import AdjustableClock, iso_millis
+from tasklane.clock import AdjustableClock
 from tasklane.gym import control, stash
 from tasklane.gym import state as states
 from tasklane.gym.presets import ANCHOR, GENERATOR_VERSION, PRESETS, Preset
 from tasklane.gym.seed import Progress, Rows, generate
 from tasklane.models import Event, Project
+from tasklane.protocol.timestamps import iso_millis
+from tasklane.realtime.control import ClockSetting, GymClock, GymReset
+from tasklane.realtime.log import Committed
 from tasklane.services.errors import Conflict, Invalid, NotFound
+from tasklane.services.event_log import from_row
 from tasklane.services.runtime import Runtime
 
 EPISODE = "gym_episode"
@@ -100,9 +104,7 @@ class GymService:
             await _set_episode(session, Episode(seed, preset, key))
         self.runtime.ids.reseed(f"episode:{seed}:{preset}")
         clock = self._set_clock(now or ANCHOR, frozen)
-        await control.announce(
-            self.runtime.broker, control.RESET, {"clock": clock, "seed": seed, "preset": preset}
-        )
+        await control.announce(self.runtime.broker, GymReset(clock=clock, seed=seed, preset=preset))
         return {
             "seed": seed,
             "preset": preset,
@@ -183,7 +185,7 @@ class GymService:
                 await _set_episode(session, found)
         # A restored branch continues with IDs of its own, the same on every restore.
         self.runtime.ids.reseed(f"restore:{snapshot_id}")
-        await control.announce(self.runtime.broker, control.RESET, {"clock": None})
+        await control.announce(self.runtime.broker, GymReset())
         return {"id": snapshot_id, "restored": True}
 
     async def delete_snapshot(self, snapshot_id: str) -> None:
@@ -207,7 +209,7 @@ class GymService:
 
     async def events(
         self, cursor: dict[str, int], limit: int
-    ) -> tuple[list[Event], dict[str, int]]:
+    ) -> tuple[list[Committed], dict[str, int]]:
         """Events after ``cursor`` (project -> last seq seen) in every project, in time
         order across projects and ``seq`` order within each, at most ``limit``; and the
         cursor after them."""
@@ -230,7 +232,7 @@ class GymService:
         moved = dict(cursor)
         for event in merged:
             moved[event.project_id] = event.seq
-        return merged, moved
+        return [from_row(event) for event in merged], moved
 
     # -- the clock ------------------------------------------------------------------------
 
@@ -242,9 +244,7 @@ class GymService:
         if advance:
             moment += timedelta(seconds=advance)
         self._set_clock(moment, clock.frozen if frozen is None else frozen)
-        await control.announce(
-            self.runtime.broker, control.CLOCK, {"clock": control.clock_body(clock)}
-        )
+        await control.announce(self.runtime.broker, GymClock(clock=control.clock_setting(clock)))
         return self.clock_view()
 
     def clock_view(self) -> dict[str, Any]:
@@ -257,10 +257,10 @@ class GymService:
             "adjusted": bool(adjustable and adjustable.adjusted),
         }
 
-    def _set_clock(self, moment: datetime, frozen: bool) -> dict[str, Any]:
+    def _set_clock(self, moment: datetime, frozen: bool) -> ClockSetting:
         clock = self._adjustable()
         clock.set(moment, frozen=frozen)
-        return control.clock_body(clock)
+        return control.clock_setting(clock)
 
     def _adjustable(self) -> AdjustableClock:
         if self.clock is None:

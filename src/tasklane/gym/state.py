@@ -16,8 +16,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import TableClause
 
-from tasklane.clock import iso_millis
 from tasklane.gym.stash import STATE, copy_of
+from tasklane.protocol.timestamps import iso_millis
 
 State = dict[str, list[dict[str, Any]]]
 

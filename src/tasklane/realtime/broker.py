@@ -1,7 +1,12 @@
-"""The broker seam: how a committed event travels from the process that wrote it to
-every gateway. Implementations sit beside this module: ``memory_broker`` is the
-in-process one used by ``tasklane serve`` with no ``REDIS_URL``; ``redis_broker`` is
-Redis pub/sub, one channel per project, for several processes or machines."""
+"""The broker seam: how what one process commits or announces reaches every other.
+
+Three kinds of message travel on it: a durable event (``Committed``) and a presence
+change (``Presence``) on their project's channel, and an ``Announcement`` on the
+control channel that every process always hears. Implementations sit beside this
+module: ``memory_broker`` in one process (``tasklane serve`` without ``REDIS_URL``),
+``redis_broker`` (Redis pub/sub, one channel per project) between processes, and
+``notifier`` for an API-only process that reaches one gateway over HTTP.
+"""
 
 from __future__ import annotations
 
@@ -9,45 +14,46 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from tasklane.realtime.control import GymClock, GymReset, TokensRevoked
+from tasklane.realtime.log import Committed
+
 
 @dataclass(frozen=True, slots=True)
-class BrokerMessage:
-    """One already-serialised frame for a project's room.
-
-    ``seq`` is the event's place in the project's log, or ``None`` for ephemeral
-    frames (presence) that are never stored. ``type`` is the event type, so a gateway
-    can act on access changes without parsing every frame; ``published_at`` (epoch
-    seconds) measures publish-to-send latency.
-    """
+class Presence:
+    """An ephemeral frame for a project's room: ``user_connected`` or
+    ``user_disconnected``, already encoded; never stored, no ``seq``."""
 
     project_id: str
-    seq: int | None
     type: str
     frame: bytes
     published_at: float = 0.0
 
 
-# The channel of announcements that concern every process (the gym's reset and clock,
-# revoked tokens).
-# Project IDs start with ``proj_``, so it never names a project.
-CONTROL_CHANNEL = "gym"
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A notice for every process (``realtime.control``)."""
 
-Listener = Callable[[BrokerMessage], Awaitable[None]]
+    notice: TokensRevoked | GymReset | GymClock
+
+
+Message = Committed | Presence | Announcement
+Listener = Callable[[Message], Awaitable[None]]
 Resumed = Callable[[], Awaitable[None]]
 
 
 class Broker(Protocol):
-    async def publish(self, message: BrokerMessage) -> None:
-        """Hand ``message`` to every subscriber that follows its project. Delivery is
-        best effort: a lost message is a gap that the gateway fills from the event
-        log. Publishing never raises because the broker is unreachable."""
+    async def publish(self, message: Message) -> None:
+        """Hand ``message`` to every subscriber that follows its project (every
+        subscriber, for an announcement). Delivery is best effort: a lost event is a
+        gap that the gateway fills from the event log. Publishing never raises because
+        the broker is unreachable."""
         ...
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` for every message published from now on to a followed
-        project (a broker may also pass on others: listeners filter); returns an
-        unsubscribe function. Messages of one publisher to one project reach each
-        listener in the order they were published."""
+        project, and for every announcement (a broker may also pass on other projects'
+        messages: listeners filter); returns an unsubscribe function. Messages of one
+        publisher to one project reach each listener in the order they were published."""
         ...
 
     async def follow(self, project_id: str) -> None:

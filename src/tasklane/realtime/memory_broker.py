@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from tasklane.realtime.broker import BrokerMessage, Listener, Resumed
+from tasklane.realtime.broker import Listener, Message, Resumed
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +18,12 @@ class MemoryBroker:
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
 
-    async def publish(self, message: BrokerMessage) -> None:
+    async def publish(self, message: Message) -> None:
         for listener in list(self._listeners):
             try:
                 await listener(message)
             except Exception:  # one failing subscriber must not starve the others
-                log.exception("broker listener failed for %s", message.project_id)
+                log.exception("a broker listener failed")
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)

@@ -1,19 +1,20 @@
 """How an API-only process (``tasklane serve --role api``) reaches a gateway in another
-process when there is no shared broker: it tells the gateway's ``/broadcast`` which
-``seq`` it committed, and the gateway delivers from the event log. Presence is asked
-of the gateway the same way."""
+process when there is no shared broker: it tells the gateway's ``/notify`` which
+``seq`` it committed, and the gateway delivers from the event log; announcements go to
+its ``/control``. Presence is asked of the gateway the same way."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable
 
 import httpx
 
-from tasklane.realtime.broker import CONTROL_CHANNEL, BrokerMessage, Listener, Resumed
+from tasklane.realtime.broker import Announcement, Listener, Message, Resumed
+from tasklane.realtime.control import encode_notice
+from tasklane.realtime.log import Committed
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,12 @@ class GatewayNotifier:
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[Listener] = []
 
-    async def publish(self, message: BrokerMessage) -> None:
-        if message.project_id == CONTROL_CHANNEL:
+    async def publish(self, message: Message) -> None:
+        if isinstance(message, Announcement):
             await self._announce(message)
             return
-        if message.seq is None:
-            return
+        if not isinstance(message, Committed):
+            return  # presence: an API-only process keeps none
         for listener in list(self._listeners):
             await listener(message)
         self._latest[message.project_id] = max(message.seq, self._latest.get(message.project_id, 0))
@@ -66,18 +67,19 @@ class GatewayNotifier:
     def on_resume(self, callback: Resumed) -> Callable[[], None]:
         return lambda: None
 
-    async def _announce(self, message: BrokerMessage) -> None:
+    async def _announce(self, message: Announcement) -> None:
         """An announcement for every process (a gym reset or clock, revoked tokens):
         heard here, and passed to the gateway before returning, so its clients have been
         told by the time the request that made it answers."""
         for listener in list(self._listeners):
             await listener(message)
-        body = {"type": message.type, "body": json.loads(message.frame)}
+        headers = {**self._headers, "Content-Type": "application/json"}
+        body = encode_notice(message.notice)
         try:
-            response = await self._client.post("/control", json=body, headers=self._headers)
+            response = await self._client.post("/control", content=body, headers=headers)
             response.raise_for_status()
         except httpx.HTTPError as exc:
-            log.warning("could not pass %s to the gateway: %s", message.type, exc)
+            log.warning("could not pass %s to the gateway: %s", message.notice.type, exc)
 
     async def _send_forever(self) -> None:
         while True:
@@ -87,7 +89,7 @@ class GatewayNotifier:
             for project_id, seq in batch.items():
                 try:
                     response = await self._client.post(
-                        "/broadcast",
+                        "/notify",
                         json={"projectId": project_id, "seq": seq},
                         headers=self._headers,
                     )

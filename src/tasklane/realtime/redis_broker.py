@@ -1,5 +1,10 @@
 """Redis pub/sub as the broker between processes: one channel per project
-(``tasklane:project:<id>``), so a gateway hears only the projects it has rooms for.
+(``tasklane:project:<id>``), so a gateway hears only the projects it has rooms for, and
+the control channel (``tasklane:control``) that every process hears.
+
+A project's message is a line of JSON saying what it is (``{"seq", "type", "at",
+"revokes"}`` for an event, ``{"type", "at"}`` for presence), a newline, and the frame's
+bytes as they were encoded at commit; an announcement is its notice's JSON.
 
 Pub/sub is the fast path and nothing more: Redis keeps no message for a subscriber that
 is away. So the subscription is watched — a PING whenever the line has been quiet for
@@ -25,13 +30,16 @@ from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from tasklane.realtime.broker import BrokerMessage, Listener, Resumed
+from tasklane.realtime.broker import Announcement, Listener, Message, Presence, Resumed
+from tasklane.realtime.control import encode_notice, notices
+from tasklane.realtime.log import Committed
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +79,8 @@ class RedisBroker:
         it stays the caller's to close."""
         self._redis = redis
         self._prefix = f"{prefix}:project:"
-        self._control = f"{prefix}:control".encode()  # always subscribed: keeps a line to ping
+        # Always subscribed: announcements travel on it, and it keeps a line to ping.
+        self._control = f"{prefix}:control".encode()
         self._ping_seconds = ping_seconds
         self._silence_seconds = silence_seconds
         self._backoff = backoff_seconds
@@ -95,14 +104,21 @@ class RedisBroker:
 
     # -- publishing ------------------------------------------------------------------
 
-    async def publish(self, message: BrokerMessage) -> None:
-        header = {"seq": message.seq, "type": message.type, "at": message.published_at}
-        payload = json.dumps(header, separators=(",", ":")).encode() + b"\n" + message.frame
+    async def publish(self, message: Message) -> None:
+        channel: str | bytes
+        if isinstance(message, Announcement):
+            channel, payload = self._control, encode_notice(message.notice)
+        else:
+            header: dict[str, object] = {"type": message.type, "at": message.published_at}
+            if isinstance(message, Committed):
+                header.update(seq=message.seq, revokes=message.revoked_user)
+            head = json.dumps(header, separators=(",", ":")).encode()
+            channel, payload = self.channel(message.project_id), head + b"\n" + message.frame
         try:
-            await self._redis.publish(self.channel(message.project_id), payload)
+            await self._redis.publish(channel, payload)
         except (RedisError, OSError) as exc:
             # Committed is committed: every gateway reads the log after reconnecting.
-            log.warning("publish failed for %s seq %s: %s", message.project_id, message.seq, exc)
+            log.warning("publish failed on %r: %s", channel, exc)
 
     # -- subscribing -----------------------------------------------------------------
 
@@ -291,22 +307,33 @@ class RedisBroker:
         except Exception:
             log.exception("an on_resume callback failed")
 
+    def _read(self, channel: bytes, payload: bytes) -> Message:
+        if channel == self._control:
+            return Announcement(notices.validate_json(payload))
+        head, _, frame = payload.partition(b"\n")
+        header = json.loads(head)
+        project_id = channel.decode()[len(self._prefix) :]
+        at = float(header.get("at") or 0.0)
+        if header.get("seq") is None:
+            return Presence(project_id, str(header["type"]), frame, at)
+        revoked = header.get("revokes")
+        return Committed(
+            project_id,
+            int(header["seq"]),
+            str(header["type"]),
+            frame,
+            revoked if isinstance(revoked, str) else None,
+            at,
+        )
+
     async def _dispatch(self, channel: bytes, payload: bytes) -> None:
         try:
-            head, _, frame = payload.partition(b"\n")
-            header = json.loads(head)
-            message = BrokerMessage(
-                project_id=channel.decode()[len(self._prefix) :],
-                seq=header["seq"],
-                type=header["type"],
-                frame=frame,
-                published_at=float(header.get("at") or 0.0),
-            )
-        except (ValueError, KeyError, TypeError):
+            message = self._read(channel, payload)
+        except (ValueError, KeyError, TypeError, ValidationError):
             log.warning("dropped a malformed message on %r", channel)
             return
         for listener in list(self._listeners):
             try:
                 await listener(message)
             except Exception:  # one failing subscriber must not starve the others
-                log.exception("broker listener failed for %s", message.project_id)
+                log.exception("a broker listener failed on %r", channel)

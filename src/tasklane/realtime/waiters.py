@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from tasklane.realtime.broker import Broker, BrokerMessage
+from tasklane.realtime.broker import Broker, Message
+from tasklane.realtime.log import Committed
 
 
 class ProjectWaiters:
@@ -46,9 +47,9 @@ class ProjectWaiters:
                 del self._followed[idle]
                 broker.unfollow(idle)
 
-    async def listener(self, message: BrokerMessage) -> None:
-        """Broker listener: wake everyone waiting on the message's project."""
-        if message.seq is not None:
+    async def listener(self, message: Message) -> None:
+        """Broker listener: wake everyone waiting on the project of a committed event."""
+        if isinstance(message, Committed):
             signal = self._signals.pop(message.project_id, None)
             if signal is not None:
                 signal.set()

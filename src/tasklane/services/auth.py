@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,14 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from tasklane.ids import hash_secret, new_secret
 from tasklane.models import Ticket, Token, User
-from tasklane.realtime.broker import CONTROL_CHANNEL, BrokerMessage
-from tasklane.schemas.auth import RegisterIn, TokenCreate
+from tasklane.protocol.auth import RegisterIn, TokenCreate
+from tasklane.realtime.broker import Announcement
+from tasklane.realtime.control import TokensRevoked
 from tasklane.services.errors import Conflict, NotFound, Unauthorized
 from tasklane.services.runtime import Runtime
 
 SESSION = "session"
 PERSONAL = "personal"
-REVOKED = "token_revoked"  # the control message that ends a token's open connections
 CHECK_CHUNK = 500  # token ids per query when checking which are still valid
 
 
@@ -190,10 +188,7 @@ class AuthService:
         await self._announce_revoked([token_id])
 
     async def _announce_revoked(self, token_ids: list[str]) -> None:
-        body = json.dumps({"tokenIds": token_ids}).encode()
-        await self.runtime.broker.publish(
-            BrokerMessage(CONTROL_CHANNEL, None, REVOKED, body, published_at=time.time())
-        )
+        await self.runtime.broker.publish(Announcement(TokensRevoked(token_ids=token_ids)))
 
     def _new_token(self, user_id: str, kind: str, name: str) -> tuple[Token, str]:
         secret = new_secret()

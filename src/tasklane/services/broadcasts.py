@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from tasklane.events import DURABLE_TYPES
-from tasklane.models import Event, Project
-from tasklane.schemas.base import contains_nul
+from tasklane.models import Project
+from tasklane.protocol.base import contains_nul
+from tasklane.protocol.events import DURABLE_TYPES
+from tasklane.realtime.log import Committed
 from tasklane.services.errors import Invalid, NotFound
 from tasklane.services.runtime import Runtime
 
@@ -27,7 +28,7 @@ class BroadcastService:
 
     async def append(
         self, project_id: str, kind: str, data: dict[str, Any], actor_id: str | None
-    ) -> Event:
+    ) -> Committed:
         model = DURABLE_TYPES.get(kind)
         if kind in NOT_BROADCASTABLE:
             raise Invalid(

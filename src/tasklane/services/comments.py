@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tasklane.events import CommentCreated, CommentDeleted, CommentUpdated
 from tasklane.models import Comment, Task, User
-from tasklane.schemas.task import CommentCreate, CommentPublic, CommentUpdate
+from tasklane.protocol.events import CommentCreated, CommentDeleted, CommentUpdated
+from tasklane.protocol.task import CommentCreate, CommentPublic, CommentUpdate
 from tasklane.services.access import Action, require
 from tasklane.services.errors import Forbidden, NotFound
 from tasklane.services.runtime import Runtime

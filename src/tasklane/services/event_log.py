@@ -1,32 +1,66 @@
-"""Reading the event log: the source of truth every transport replays from."""
+"""The event log: the source of truth every transport replays from.
+
+A committed event has one shape (``realtime.log.Committed``): its project, ``seq``,
+type and envelope encoded once. ``committed`` makes it, for the transaction that
+appends the event and for every read of the log, so the two cannot differ.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
 from tasklane.db import Database
 from tasklane.models import Event, Project, User
+from tasklane.protocol.events import encode, envelope
+from tasklane.realtime.log import MEMBER_REMOVED, Committed, LogPage
 from tasklane.services.access import Action, require
 
 
-@dataclass(frozen=True)
-class LogPage:
-    events: list[Event]
-    head: int  # the project's latest seq when the page was read
-    ended: bool = False  # the project was deleted: nothing will follow project_deleted
+def committed(
+    *,
+    type: str,
+    project_id: str,
+    seq: int,
+    actor_id: str | None,
+    data: dict[str, Any],
+    at: datetime,
+) -> Committed:
+    """A durable event in its one shape: the envelope encoded once, and who lost access
+    by it (the user a ``member_removed`` removed)."""
+    frame = encode(
+        envelope(type=type, project_id=project_id, user_id=actor_id, seq=seq, data=data, at=at)
+    )
+    revoked = data.get("userId") if type == MEMBER_REMOVED else None
+    return Committed(project_id, seq, type, frame, revoked if isinstance(revoked, str) else None)
+
+
+def from_row(row: Event) -> Committed:
+    return committed(
+        type=row.type,
+        project_id=row.project_id,
+        seq=row.seq,
+        actor_id=row.actor_id,
+        data=row.data,
+        at=row.created_at,
+    )
 
 
 class EventLog:
-    """Reads a project's events in ``seq`` order. The gateway gets one of these injected
-    for replay and gap-filling; it has no SQL of its own."""
+    """Reads a project's events in ``seq`` order: the ``LogReader`` the gateway gets for
+    replay and gap-filling (it has no SQL of its own), and the long poll's reader."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def after(self, project_id: str, after: int, limit: int) -> LogPage:
         """Up to ``limit`` events with ``seq > after``, and the head ``seq``."""
+        head, rows = await self._rows(project_id, after, limit)
+        return LogPage(events=[from_row(row) for row in rows], head=head)
+
+    async def _rows(self, project_id: str, after: int, limit: int) -> tuple[int, list[Event]]:
         async with self.db.read() as session:
             head = await session.scalar(select(Project.last_seq).where(Project.id == project_id))
             rows = await session.scalars(
@@ -35,7 +69,7 @@ class EventLog:
                 .order_by(Event.seq)
                 .limit(limit)
             )
-            return LogPage(events=list(rows), head=head or 0)
+            return head or 0, list(rows)
 
     async def heads(self, project_ids: list[str]) -> dict[str, int]:
         """The latest ``seq`` of each project (0 for one with no events)."""
@@ -55,11 +89,22 @@ class EventLog:
         makes the check fail, so a removed member never reads their own removal (as on
         the WebSocket, where they get ``left`` instead)."""
         page = await self.after(project_id, after, limit)
+        if await self._readable(user, project_id):  # deleted after the first read
+            page = await self.after(project_id, after, limit)
+            return LogPage(page.events, page.head, ended=True)
+        return page
+
+    async def history(self, user: User, project_id: str, after: int, limit: int) -> list[Event]:
+        """The rows after ``after`` as stored, for a member: what the activity trail
+        is written from."""
+        _, rows = await self._rows(project_id, after, limit)
+        await self._readable(user, project_id)
+        return rows
+
+    async def _readable(self, user: User, project_id: str) -> bool:
+        """Check that ``user`` may read the project's log; True if it was deleted."""
         async with self.db.read() as session:
             project, _ = await require(
                 session, project_id, user.id, Action.READ, include_deleted=True
             )
-            ended = project.deleted_at is not None
-        if ended:  # deleted after the first read: read again, up to project_deleted
-            page = await self.after(project_id, after, limit)
-        return LogPage(page.events, page.head, ended)
+            return project.deleted_at is not None

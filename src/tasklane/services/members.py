@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tasklane.events import MemberAdded, MemberRemoved, MemberUpdated
 from tasklane.models import ProjectMember, User
-from tasklane.schemas.auth import UserPublic
-from tasklane.schemas.project import MemberAdd, MemberPublic, MemberUpdate
+from tasklane.protocol.auth import UserPublic
+from tasklane.protocol.events import MemberAdded, MemberRemoved, MemberUpdated
+from tasklane.protocol.project import MemberAdd, MemberPublic, MemberUpdate
 from tasklane.services.access import Action, require
 from tasklane.services.errors import Conflict, NotFound
 from tasklane.services.runtime import Runtime, Transaction

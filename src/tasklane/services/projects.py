@@ -7,9 +7,9 @@ import zlib
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 
-from tasklane.events import ProjectCreated, ProjectDeleted, ProjectUpdated
 from tasklane.models import Project, ProjectMember, Section, User, Workspace
-from tasklane.schemas.project import (
+from tasklane.protocol.events import ProjectCreated, ProjectDeleted, ProjectUpdated
+from tasklane.protocol.project import (
     ProjectCreate,
     ProjectPublic,
     ProjectUpdate,

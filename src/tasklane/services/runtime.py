@@ -1,19 +1,22 @@
 """What every service shares, and the write transaction that appends events.
 
 A mutation runs inside ``runtime.transaction()``. It changes rows and calls
-``emit`` once; ``emit`` takes the project's next ``seq`` and adds the event row to the
-same transaction (a transactional outbox). Only after the commit succeeds is the event
-handed to the broker, so nothing is published that did not commit, and everything that
-committed is in the log even if publishing fails.
+``emit`` once; ``emit`` takes the project's next ``seq``, adds the event row to the
+same transaction (a transactional outbox) and encodes the event once, in the shape every
+transport sends (``Committed``). Only after the commit succeeds is it handed to the
+broker, so nothing is published that did not commit, and everything that committed is
+in the log even if publishing fails. A request that wants to answer with the ``seq`` it
+produced holds a ``Receipt`` (``receipt()``), which every commit inside it signs.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,10 +25,12 @@ from sqlalchemy.orm.util import identity_key
 
 from tasklane.clock import Clock
 from tasklane.db import Database
-from tasklane.events import EventData, encode, event_frame
 from tasklane.ids import IdGenerator
 from tasklane.models import Event, Project
-from tasklane.realtime.broker import Broker, BrokerMessage
+from tasklane.protocol.events import EventData
+from tasklane.realtime.broker import Broker
+from tasklane.realtime.log import Committed
+from tasklane.services.event_log import committed
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +51,9 @@ class Transaction:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self.session = session
         self.clock = clock
-        self.event: Event | None = None
+        self.event: Committed | None = None
 
-    async def emit(self, data: EventData, *, actor_id: str | None) -> Event:
+    async def emit(self, data: EventData, *, actor_id: str | None) -> Committed:
         """Append ``data`` to its project's log with the next ``seq``.
 
         The counter update takes the project row's write lock, which PostgreSQL holds
@@ -75,8 +80,41 @@ class Transaction:
             "created_at": self.clock.now(),
         }
         await self.session.execute(_APPEND_EVENT, row)
-        self.event = Event(**row)
+        self.event = committed(
+            type=data.TYPE,
+            project_id=data.project_id,
+            seq=seq,
+            actor_id=actor_id,
+            data=row["data"],
+            at=row["created_at"],
+        )
         return self.event
+
+
+@dataclass
+class Receipt:
+    """The events the mutations of one request committed, in order."""
+
+    events: list[Committed] = field(default_factory=list)
+
+    @property
+    def last(self) -> Committed | None:
+        return self.events[-1] if self.events else None
+
+
+_receipt: ContextVar[Receipt | None] = ContextVar("tasklane_receipt", default=None)
+
+
+@contextmanager
+def receipt() -> Iterator[Receipt]:
+    """Collect what the transactions committed within this block (in this context, and
+    in tasks and threads started from it)."""
+    kept = Receipt()
+    token = _receipt.set(kept)
+    try:
+        yield kept
+    finally:
+        _receipt.reset(token)
 
 
 @dataclass
@@ -97,18 +135,15 @@ class Runtime:
             yield tx
             await session.flush()
         if tx.event is not None:
+            kept = _receipt.get()
+            if kept is not None:
+                kept.events.append(tx.event)
             await self.publish(tx.event)
 
-    async def publish(self, event: Event) -> None:
-        message = BrokerMessage(
-            project_id=event.project_id,
-            seq=event.seq,
-            type=event.type,
-            frame=encode(event_frame(event)),
-            # Wall time, not the app clock: it measures delivery, which a frozen
-            # gym clock must not distort.
-            published_at=self.wall(),
-        )
+    async def publish(self, event: Committed) -> None:
+        # Wall time, not the app clock: it measures delivery, which a frozen gym clock
+        # must not distort.
+        message = event.published(self.wall())
         try:
             await self.broker.publish(message)
         except Exception:

@@ -6,9 +6,9 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tasklane.events import SectionCreated, SectionDeleted, SectionUpdated
 from tasklane.models import Section, Task, User
-from tasklane.schemas.project import SectionCreate, SectionPublic, SectionUpdate
+from tasklane.protocol.events import SectionCreated, SectionDeleted, SectionUpdated
+from tasklane.protocol.project import SectionCreate, SectionPublic, SectionUpdate
 from tasklane.services.access import Action, require
 from tasklane.services.errors import Conflict, NotFound
 from tasklane.services.ranking import place

@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tasklane.events import TaskCreated, TaskDeleted, TaskStatusChanged, TaskUpdated
 from tasklane.models import Comment, Project, ProjectMember, Section, Task, User
-from tasklane.schemas.task import TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
+from tasklane.protocol.events import TaskCreated, TaskDeleted, TaskStatusChanged, TaskUpdated
+from tasklane.protocol.task import TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
 from tasklane.services.access import (
     Action,
     caller_role,

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from tasklane.api.auth import clear_session_cookie, set_session_cookie
-from tasklane.api.deps import LimitsDep, anonymous_quota, cookie_scheme
-from tasklane.api.errors import retry_after_seconds
-from tasklane.schemas.auth import LoginIn, RegisterIn
+from tasklane.edge.deps import LimitsDep, anonymous_quota, cookie_scheme
+from tasklane.edge.errors import retry_after_seconds
+from tasklane.edge.session import clear_session_cookie, set_session_cookie
+from tasklane.protocol.auth import LoginIn, RegisterIn
 from tasklane.services.errors import RateLimited, ServiceError
 from tasklane.web.form_errors import FORM, field_errors, service_sentence
 from tasklane.web.guards import MaybeUser, check_form_origin, safe_next

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from tasklane.models import User
-from tasklane.schemas.project import MemberAdd, MemberUpdate, ProjectCreate, SectionCreate
-from tasklane.schemas.task import CommentCreate, TaskCreate, TaskUpdate
+from tasklane.protocol.project import MemberAdd, MemberUpdate, ProjectCreate, SectionCreate
+from tasklane.protocol.task import CommentCreate, TaskCreate, TaskUpdate
 from tasklane.services.errors import NotFound, ServiceError
 from tasklane.web.form_errors import FORM, field_errors, service_sentence
 from tasklane.web.guards import FormUser, PageNotFound

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
-from tasklane.api.deps import (
+from tasklane.edge.deps import (
     LimitsDep,
     ServicesDep,
     SettingsDep,
@@ -20,7 +20,7 @@ from tasklane.api.deps import (
     from_this_site,
     spend,
 )
-from tasklane.api.errors import retry_after_seconds
+from tasklane.edge.errors import retry_after_seconds
 from tasklane.models import User
 from tasklane.services.errors import RateLimited
 from tasklane.settings import Settings

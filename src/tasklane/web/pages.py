@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from tasklane.models import User
-from tasklane.schemas.auth import UserPublic
+from tasklane.protocol.auth import UserPublic
 from tasklane.web.guards import PageUser
 from tasklane.web.project_page import Rows, load_pane, load_project
 from tasklane.web.rendering import (

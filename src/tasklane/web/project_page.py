@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tasklane.models import User
-from tasklane.schemas.auth import UserPublic
-from tasklane.schemas.project import MemberPublic, ProjectView, SectionPublic
-from tasklane.schemas.task import CommentPublic, TaskPublic
+from tasklane.protocol.auth import UserPublic
+from tasklane.protocol.project import MemberPublic, ProjectView, SectionPublic
+from tasklane.protocol.task import CommentPublic, TaskPublic
 from tasklane.services import Services
 from tasklane.services.access import Action, allows
 from tasklane.services.errors import NotFound
@@ -110,7 +110,7 @@ async def load_pane(
         subtasks = await services.tasks.subtasks(user, task_id)
         comments = await services.comments.list(user, task_id)
         limit = settings.event_page_limit
-        log = await services.events.read(
+        history = await services.events.history(
             user, page.project.id, max(0, page.project.seq - limit), limit
         )
     except NotFound as exc:
@@ -120,4 +120,4 @@ async def load_pane(
         sections={section.id: section.name for section in page.sections},
         today=services.runtime.clock.today(),
     )
-    return TaskPane(task, parent, subtasks, comments, trail(log.events, task_id, words))
+    return TaskPane(task, parent, subtasks, comments, trail(history, task_id, words))

@@ -16,10 +16,10 @@ from markupsafe import Markup
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from tasklane.clock import iso_millis
 from tasklane.models import User
-from tasklane.schemas.auth import UserPublic
-from tasklane.schemas.project import ProjectView
+from tasklane.protocol.auth import UserPublic
+from tasklane.protocol.project import ProjectView
+from tasklane.protocol.timestamps import iso_millis
 from tasklane.services import Services
 from tasklane.settings import Settings
 from tasklane.web import formatting

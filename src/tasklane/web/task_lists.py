@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tasklane.models import User
-from tasklane.schemas.auth import UserPublic
-from tasklane.schemas.project import ProjectView
-from tasklane.schemas.task import TaskPublic
+from tasklane.protocol.auth import UserPublic
+from tasklane.protocol.project import ProjectView
+from tasklane.protocol.task import TaskPublic
 from tasklane.services import Services
 from tasklane.services.errors import NotFound
 from tasklane.services.tasks import TaskFilters

@@ -1,0 +1,5 @@
+"""``python -m tasklane``: the ``tasklane`` command."""
+
+from tasklane.cli import main
+
+main()
