@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -13,7 +13,7 @@ from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep
 from tasklane.protocol.base import MAX_SEQ
 from tasklane.protocol.events import encode
 from tasklane.protocol.realtime import EventPage
-from tasklane.realtime.waiters import ProjectWaiters, Slots
+from tasklane.realtime.waiters import Slots, long_poll
 from tasklane.services.errors import RateLimited
 
 router = APIRouter(prefix="/api", tags=["events"])
@@ -52,31 +52,20 @@ async def list_events(
     # A cursor ahead of the log (the log started again: a gym reset) is answered at
     # once: the head below the cursor tells the client to reload.
     if not page.events and wait > 0 and not page.ended and after <= page.head:
-        waiters: ProjectWaiters = request.app.state.waiters
         slots: Slots = request.app.state.poll_slots
         if not slots.take(user.id):
             raise RateLimited(
                 "too many long polls at once; wait for one to answer", retry_after=1.0
             )
         try:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + min(wait, settings.poll_max_wait_seconds)
-            while True:
-                # Take the signal before reading: a commit after the read sets it.
-                signal = waiters.signal(project_id)
-                page = await services.events.read(user, project_id, after, limit)
-                left = deadline - loop.time()
-                if (
-                    page.events
-                    or page.ended
-                    or after > page.head
-                    or left <= 0
-                    or await request.is_disconnected()
-                ):
-                    break
-                # Woken by the broker; and the log is read again now and then anyway,
-                # for commits no broker told this process about.
-                await waiters.wait(signal, min(left, settings.poll_recheck_seconds))
+            page = await long_poll(
+                partial(services.events.read, user, project_id, after, limit),
+                partial(request.app.state.waiters.signal, project_id),
+                after=after,
+                wait=min(wait, settings.poll_max_wait_seconds),
+                recheck=settings.poll_recheck_seconds,
+                gone=request.is_disconnected,
+            )
         finally:
             slots.give_back(user.id)
     # The head is read before the events, so a page may reach past it; never report

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep
 from tasklane.protocol.task import Status, TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
-from tasklane.services.tasks import TaskFilters
+from tasklane.services.task_reads import TaskFilters
 
 router = APIRouter(prefix="/api", tags=["tasks"])
 

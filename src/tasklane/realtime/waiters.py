@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
 from tasklane.realtime.broker import Broker, Message
-from tasklane.realtime.log import Committed
+from tasklane.realtime.log import Committed, LogPage
 
 
 class ProjectWaiters:
@@ -64,6 +65,31 @@ class ProjectWaiters:
     async def wait(signal: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(signal.wait(), seconds)
+
+
+async def long_poll(
+    read: Callable[[], Awaitable[LogPage]],
+    signal: Callable[[], asyncio.Event],
+    *,
+    after: int,
+    wait: float,
+    recheck: float,
+    gone: Callable[[], Awaitable[bool]],
+) -> LogPage:
+    """Read the log after ``after`` until it holds something, the project has ended,
+    the log started again below the cursor (a gym reset), ``wait`` seconds have
+    passed, or the caller has ``gone``. Woken through ``signal`` (a project's wake-up,
+    set by the broker), and reading again every ``recheck`` seconds anyway, for commits
+    no broker told this process about."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        woken = signal()  # taken before reading: a commit after the read sets it
+        page = await read()
+        left = deadline - loop.time()
+        if page.events or page.ended or after > page.head or left <= 0 or await gone():
+            return page
+        await ProjectWaiters.wait(woken, min(left, recheck))
 
 
 class Slots:

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from pydantic.alias_generators import to_camel
 from sqlalchemy import (
     BindParameter,
-    Select,
     Table,
     and_,
     bindparam,
     delete,
     func,
-    or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tasklane.models import Comment, Project, ProjectMember, Section, Task, User
+from tasklane.models import Comment, ProjectMember, Section, Task, User
 from tasklane.protocol.events import TaskCreated, TaskDeleted, TaskStatusChanged, TaskUpdated
-from tasklane.protocol.task import TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
+from tasklane.protocol.task import TaskCreate, TaskMove, TaskPublic, TaskUpdate
 from tasklane.services.access import (
     Action,
     caller_role,
@@ -38,27 +30,8 @@ from tasklane.services.access import (
 )
 from tasklane.services.errors import Invalid, NotFound
 from tasklane.services.ranking import place
-from tasklane.services.runtime import Runtime, Transaction
-
-
-@dataclass(frozen=True)
-class TaskFilters:
-    section_id: str | None = None
-    status: str | None = None
-    assignee_id: str | None = None
-    due_before: date | None = None
-    due_after: date | None = None
-    text: str | None = None
-
-
-def public(task: Task) -> TaskPublic:
-    return TaskPublic.model_validate(task)
-
-
-def public_row(task: Mapping[str, Any]) -> TaskPublic:
-    """``public`` for a task read with Core: its columns and the two counts."""
-    return TaskPublic.model_validate({**task, "completed": task["status"] == "done"})
-
+from tasklane.services.runtime import Transaction
+from tasklane.services.task_reads import TaskReads, find_task, public, public_row
 
 # Task updates are the hottest write (bench/results, "API throughput"), so ``update``
 # speaks Core with statements built once: the ORM's get, refresh and unit of work cost
@@ -90,79 +63,7 @@ _TASK_AND_ROLE = select(
 _WRITE_TASK = update(_tasks).where(_tasks.c.id == _task_id).returning(*_tasks.c)
 
 
-class TaskService:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    # -- reading -------------------------------------------------------------------
-
-    async def page(
-        self,
-        user: User,
-        project_id: str,
-        filters: TaskFilters,
-        *,
-        cursor: str | None,
-        limit: int,
-    ) -> TaskPage:
-        """A project's top-level tasks, ordered by rank, a page at a time."""
-        async with self.runtime.db.read() as session:
-            await require(session, project_id, user.id, Action.READ)
-            query = _filtered(
-                select(Task).where(Task.project_id == project_id, Task.parent_id.is_(None)),
-                filters,
-            )
-            if cursor is not None:
-                rank, task_id = _decode_cursor(cursor)
-                query = query.where(
-                    or_(Task.rank > rank, and_(Task.rank == rank, Task.id > task_id))
-                )
-            rows = list(await session.scalars(query.order_by(Task.rank, Task.id).limit(limit + 1)))
-        items = [public(task) for task in rows[:limit]]
-        next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-        return TaskPage(items=items, next_cursor=next_cursor)
-
-    async def get(self, user: User, task_id: str) -> TaskPublic:
-        async with self.runtime.db.read() as session:
-            task = await _find(session, task_id)
-            await require(session, task.project_id, user.id, Action.READ, resource="task")
-            return public(task)
-
-    async def subtasks(self, user: User, task_id: str) -> list[TaskPublic]:
-        async with self.runtime.db.read() as session:
-            parent = await _find(session, task_id)
-            await require(session, parent.project_id, user.id, Action.READ, resource="task")
-            rows = await session.scalars(
-                select(Task).where(Task.parent_id == task_id).order_by(Task.rank, Task.id)
-            )
-            return [public(task) for task in rows]
-
-    async def my_tasks(self, user: User, *, limit: int) -> list[TaskPublic]:
-        """Tasks assigned to ``user`` in projects they still belong to: open ones first,
-        soonest due first, undated last."""
-        async with self.runtime.db.read() as session:
-            rows = await session.scalars(
-                select(Task)
-                .join(Project, Project.id == Task.project_id)
-                .join(
-                    ProjectMember,
-                    and_(
-                        ProjectMember.project_id == Task.project_id,
-                        ProjectMember.user_id == user.id,
-                    ),
-                )
-                .where(Task.assignee_id == user.id, Project.deleted_at.is_(None))
-                .order_by(
-                    Task.status == "done",
-                    Task.due_on.is_(None),
-                    Task.due_on,
-                    Task.created_at,
-                    Task.id,
-                )
-                .limit(limit)
-            )
-            return [public(task) for task in rows]
-
+class TaskService(TaskReads):
     # -- writing -------------------------------------------------------------------
 
     async def create(self, user: User, project_id: str, body: TaskCreate) -> TaskPublic:
@@ -179,7 +80,7 @@ class TaskService:
                 "subtasks belong to their parent, not to a section", code="subtask_section"
             )
         async with self.runtime.transaction() as tx:
-            parent = await _find(tx.session, parent_id)
+            parent = await find_task(tx.session, parent_id)
             await require(
                 tx.session, parent.project_id, user.id, Action.EDIT, lock=True, resource="task"
             )
@@ -344,7 +245,7 @@ class TaskService:
         return fresh
 
     async def _editable(self, tx: Transaction, user: User, task_id: str) -> Task:
-        task = await _find(tx.session, task_id)
+        task = await find_task(tx.session, task_id)
         await require(tx.session, task.project_id, user.id, Action.EDIT, lock=True, resource="task")
         return task
 
@@ -398,13 +299,6 @@ async def _editable_row(session: AsyncSession, user: User, task_id: str) -> dict
     return {key: value for key, value in row.items() if key != "role"}
 
 
-async def _find(session: AsyncSession, task_id: str) -> Task:
-    task = await session.get(Task, task_id)
-    if task is None:
-        raise NotFound("task not found", resource="task")
-    return task
-
-
 async def _siblings(session: AsyncSession, task: Task, *, without: str) -> list[tuple[str, str]]:
     """Ids and ranks of the tasks ``task`` is ordered among, in order: its parent's
     children, or the top-level tasks of its section."""
@@ -432,42 +326,3 @@ async def _rerank(session: AsyncSession, reranked: dict[str, str]) -> None:
             .values(rank=rank)
             .execution_options(synchronize_session=False)
         )
-
-
-def _filtered(query: Select[Task], filters: TaskFilters) -> Select[Task]:
-    if filters.section_id is not None:
-        query = query.where(Task.section_id == filters.section_id)
-    if filters.status is not None:
-        query = query.where(Task.status == filters.status)
-    if filters.assignee_id is not None:
-        query = query.where(Task.assignee_id == filters.assignee_id)
-    if filters.due_before is not None:
-        query = query.where(Task.due_on < filters.due_before)
-    if filters.due_after is not None:
-        query = query.where(Task.due_on > filters.due_after)
-    if filters.text:
-        pattern = (
-            "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        query = query.where(
-            or_(Task.name.ilike(pattern, escape="\\"), Task.notes.ilike(pattern, escape="\\"))
-        )
-    return query
-
-
-def _encode_cursor(task: Task) -> str:
-    raw = json.dumps([task.rank, task.id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        rank, task_id = json.loads(raw)
-        if isinstance(rank, str) and isinstance(task_id, str):
-            return rank, task_id
-    except (binascii.Error, ValueError, TypeError):
-        pass
-    raise Invalid(
-        "the cursor is not one this server handed out", code="invalid_cursor", field="cursor"
-    )

@@ -15,7 +15,7 @@ from tasklane.protocol.task import CommentPublic, TaskPublic
 from tasklane.services import Services
 from tasklane.services.access import Action, allows
 from tasklane.services.errors import NotFound
-from tasklane.services.tasks import TaskFilters
+from tasklane.services.task_reads import TaskFilters
 from tasklane.settings import Settings
 from tasklane.web.activity import ActivityItem, Vocabulary, trail
 from tasklane.web.guards import PageNotFound

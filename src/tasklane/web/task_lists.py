@@ -11,7 +11,7 @@ from tasklane.protocol.project import ProjectView
 from tasklane.protocol.task import TaskPublic
 from tasklane.services import Services
 from tasklane.services.errors import NotFound
-from tasklane.services.tasks import TaskFilters
+from tasklane.services.task_reads import TaskFilters
 from tasklane.settings import Settings
 
 UPCOMING_DAYS = 7  # "Upcoming" is the coming week; further out is "Later"
