@@ -6,7 +6,8 @@ fields and values its schema refuses; each case checks the status, the code and 
 shape, then that the project's event log and the resource the endpoint would change are
 as they were. Query parameters get the same treatment, Hypothesis throws arbitrary JSON
 at the task endpoints, and servers built for the purpose prove the body cap and the rate
-limits.
+limits. Over 400 lines: one table of every endpoint's bad inputs, checked by one set of
+helpers.
 """
 
 from __future__ import annotations
