@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from tasklane.clock import FrozenClock
-from tasklane.ids import IdGenerator, hash_secret, new_secret
+from tasklane.ids import IdGenerator, Position, hash_secret, new_secret
 from tasklane.protocol.timestamps import iso_millis
 
 
@@ -27,6 +27,31 @@ def test_seeded_ids_repeat_and_carry_their_prefix() -> None:
     assert first[0].startswith("task_")
     assert len(first[0]) == len("task_") + 16
     assert IdGenerator.seeded(43).new("task") != first[0]
+
+
+def test_a_seeded_stream_resumes_from_where_it_stood() -> None:
+    ids = IdGenerator.seeded("episode")
+    made = [ids.new("task"), ids.new("user"), ids.new("task")]
+    position = ids.position()
+    assert position == Position("episode", {"task": 2, "user": 1})
+    later = [ids.new("task"), ids.new("proj"), ids.new("user")]
+    elsewhere = IdGenerator()
+    assert elsewhere.position() is None
+    assert position is not None
+    elsewhere.resume(Position.from_public(position.public()))
+    assert [elsewhere.new("task"), elsewhere.new("proj"), elsewhere.new("user")] == later
+    ids.reseed("episode")  # afresh
+    assert [ids.new("task"), ids.new("user"), ids.new("task")] == made
+    ids.reseed(None)
+    assert ids.position() is None
+    assert ids.new("task") not in made + later
+
+
+def test_what_is_not_state_stays_random_when_seeded() -> None:
+    one, two = IdGenerator.seeded(42), IdGenerator.seeded(42)
+    for prefix in ("tok", "conn", "snap"):
+        assert one.new(prefix) != two.new(prefix)
+    assert one.position() == Position("42", {})
 
 
 def test_secrets_are_never_seeded_and_stored_only_hashed() -> None:

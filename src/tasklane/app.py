@@ -97,12 +97,14 @@ def build_services(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     broker: Broker | None = None,
+    wall_clock: Clock | None = None,
 ) -> Services:
     runtime = Runtime(
         db=Database(settings.database_url),
         clock=clock or SystemClock(),
         ids=ids or IdGenerator(),
         broker=broker or MemoryBroker(),
+        wall_clock=wall_clock or SystemClock(),
     )
     return Services.build(
         runtime, password_hasher(settings), timedelta(hours=settings.session_ttl_hours)
@@ -115,6 +117,7 @@ def build_stack(
     *,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
+    wall_clock: Clock | None = None,
 ) -> Stack:
     """The parts of one process. With ``REDIS_URL`` every role uses Redis: pub/sub
     between processes, one channel per project, and presence shared by all gateways
@@ -135,12 +138,18 @@ def build_stack(
         if redis is None:
             secret, url = settings.resolved_broadcast_secret(), settings.resolved_gateway_url()
             services = build_services(
-                settings, clock=clock, ids=ids, broker=GatewayNotifier(url, secret)
+                settings,
+                clock=clock,
+                ids=ids,
+                broker=GatewayNotifier(url, secret),
+                wall_clock=wall_clock,
             )
             return Stack(settings, services, GatewayPresence(url, secret), None)
-        services = build_services(settings, clock=clock, ids=ids, broker=broker)
+        services = build_services(
+            settings, clock=clock, ids=ids, broker=broker, wall_clock=wall_clock
+        )
         return Stack(settings, services, presence, None, redis)
-    services = build_services(settings, clock=clock, ids=ids, broker=broker)
+    services = build_services(settings, clock=clock, ids=ids, broker=broker, wall_clock=wall_clock)
     metrics = GatewayMetrics()
     hub = Hub(
         log=services.events,
@@ -170,6 +179,7 @@ def create_app(
     stack: Stack | None = None,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
+    wall_clock: Clock | None = None,
 ) -> FastAPI:
     """The HTTP app on ``PORT``: the web pages, the JSON API under ``/api`` and health
     checks.
@@ -179,7 +189,7 @@ def create_app(
     be migrated (``tasklane migrate``; ``tasklane serve`` does it on start).
     """
     owned = stack is None
-    parts = stack or build_stack(settings, clock=clock, ids=ids)
+    parts = stack or build_stack(settings, clock=clock, ids=ids, wall_clock=wall_clock)
 
     waiters = ProjectWaiters(parts.services.runtime.broker)
 

@@ -1,9 +1,12 @@
 """The one source of identifiers and secrets.
 
-IDs are prefixed strings (``task_…``). Their randomness comes from an injected
-``random.Random``: a ``SystemRandom`` in production. Seeded, each prefix draws from its
-own stream, so the IDs of one kind do not depend on how many of another were made (a
-sign-in in the middle of a gym episode does not change the IDs of the tasks after it).
+IDs are prefixed strings (``task_…``). Unseeded, their randomness comes from an injected
+``random.Random``: a ``SystemRandom`` in production. Seeded, each prefix is a stream of
+its own, and the n-th ID of a stream is a hash of (seed, prefix, n): the IDs of one kind
+do not depend on how many of another were made (a sign-in in the middle of a gym episode
+does not change the IDs of the tasks after it), and where the streams stand is a count
+per prefix (a ``Position``) that can be kept and resumed from, so a gym branch restored
+from a snapshot makes the IDs the branch it was taken from made.
 Secrets (session and API tokens) always come from ``secrets``: they must never be
 predictable, whatever the seed.
 """
@@ -13,6 +16,9 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 16
@@ -25,13 +31,31 @@ PREFIXES = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where seeded streams stand: their seed and how many IDs of each prefix they made."""
+
+    seed: str
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def public(self) -> dict[str, Any]:
+        """As JSON: ``{"seed": …, "counts": {prefix: n}}``."""
+        return {"seed": self.seed, "counts": dict(sorted(self.counts.items()))}
+
+    @classmethod
+    def from_public(cls, value: Mapping[str, Any]) -> Position:
+        counts = value.get("counts", {})
+        return cls(str(value["seed"]), {str(p): int(n) for p, n in counts.items()})
+
+
 class IdGenerator:
-    """Makes prefixed IDs such as ``proj_3k9x…`` from an injected random source."""
+    """Makes prefixed IDs such as ``proj_3k9x…`` from an injected random source, or
+    from seeded streams."""
 
     def __init__(self, source: random.Random | None = None) -> None:
         self._source = source if source is not None else random.SystemRandom()
         self._seed: str | None = None
-        self._streams: dict[str, random.Random] = {}
+        self._counts: dict[str, int] = {}
 
     @classmethod
     def seeded(cls, seed: int | str) -> IdGenerator:
@@ -40,21 +64,41 @@ class IdGenerator:
         return generator
 
     def reseed(self, seed: int | str | None) -> None:
-        """Draw from per-prefix streams derived from ``seed`` from now on; ``None``
-        goes back to the injected source."""
-        self._seed = None if seed is None else str(seed)
-        self._streams = {}
+        """Start per-prefix streams derived from ``seed`` afresh; ``None`` goes back to
+        the injected source."""
+        self.resume(None if seed is None else Position(str(seed)))
+
+    def position(self) -> Position | None:
+        """Where the seeded streams stand; None when unseeded."""
+        if self._seed is None:
+            return None
+        return Position(self._seed, dict(self._counts))
+
+    def resume(self, position: Position | None) -> None:
+        """Continue exactly where ``position`` was: the next ID of each prefix is the one
+        that would have come after it. ``None`` goes back to the injected source."""
+        self._seed = None if position is None else position.seed
+        self._counts = {} if position is None else dict(position.counts)
 
     def new(self, prefix: str) -> str:
         if prefix not in PREFIXES:
             raise ValueError(f"unknown id prefix {prefix!r}")
-        source = self._source
-        if self._seed is not None and prefix not in UNSEEDED:
-            source = self._streams.get(prefix) or self._streams.setdefault(
-                prefix, random.Random(f"{self._seed}:{prefix}")
-            )
-        body = "".join(source.choice(ALPHABET) for _ in range(ID_LENGTH))
-        return f"{prefix}_{body}"
+        if self._seed is None or prefix in UNSEEDED:
+            body = "".join(self._source.choice(ALPHABET) for _ in range(ID_LENGTH))
+            return f"{prefix}_{body}"
+        count = self._counts.get(prefix, 0)
+        self._counts[prefix] = count + 1
+        return f"{prefix}_{_nth(self._seed, prefix, count)}"
+
+
+def _nth(seed: str, prefix: str, count: int) -> str:
+    """The ``count``-th ID body of a seeded stream: 16 base-36 digits of a SHA-256."""
+    number = int.from_bytes(hashlib.sha256(f"{seed}\0{prefix}\0{count}".encode()).digest())
+    digits = []
+    for _ in range(ID_LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        digits.append(ALPHABET[digit])
+    return "".join(digits)
 
 
 def new_secret() -> str:

@@ -287,25 +287,31 @@ def test_an_origin_added_in_settings_is_trusted_for_cookie_changes(
 # -- expiry and storage ---------------------------------------------------------------
 
 
-def test_a_session_expires_after_its_ttl_but_a_personal_token_does_not(
+def test_a_session_expires_after_its_ttl_on_real_time_but_a_personal_token_does_not(
     database_url: str, tmp_path: Path
 ) -> None:
     start = datetime(2031, 1, 1, 9, 0, tzinfo=UTC)
-    clock = FrozenClock(start)
+    real_time = FrozenClock(start)
+    app_time = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # what data is stamped with
     settings = make_settings(database_url, tmp_path, session_ttl_hours=1)
-    with live_server(create_app(settings, clock=clock)) as url, httpx.Client(base_url=url) as http:
+    app = create_app(settings, clock=app_time, wall_clock=real_time)
+    with live_server(app) as url, httpx.Client(base_url=url) as http:
         email = unique_email("ana")
         session = ok(register(http, email))
         assert session["expiresAt"] == "2031-01-01T10:00:00.000Z"
+        assert session["user"]["createdAt"] == "2026-03-02T09:00:00.000Z"
         bearer = {"Authorization": f"Bearer {session['token']}"}
-        personal = ok(http.post("/api/tokens", json={"name": "CI"}, headers=bearer))["token"]
-        clock.set(start + timedelta(minutes=59, seconds=59))
+        personal = ok(http.post("/api/tokens", json={"name": "CI"}, headers=bearer))
+        assert personal["createdAt"] == "2026-03-02T09:00:00.000Z"
+        app_time.set(datetime(2027, 3, 2, 9, 0, tzinfo=UTC))  # the app's clock expires nothing
         assert ok(me(url, session["token"]))["email"] == email
-        clock.set(start + timedelta(hours=1))
+        real_time.set(start + timedelta(minutes=59, seconds=59))
+        assert ok(me(url, session["token"]))["email"] == email
+        real_time.set(start + timedelta(hours=1))
         assert_error(me(url, session["token"]), 401, "unauthorized")
         with cookie_client(url, session["token"]) as browser:
             assert_error(browser.get("/api/auth/me"), 401, "unauthorized")
-        assert ok(me(url, personal))["email"] == email
+        assert ok(me(url, personal["token"]))["email"] == email
         renewed = ok(login(http, email))
         assert renewed["expiresAt"] == "2031-01-01T11:00:00.000Z"
         assert ok(me(url, renewed["token"]))["email"] == email

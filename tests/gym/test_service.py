@@ -18,6 +18,7 @@ from tasklane.gym.presets import ANCHOR, PASSWORD
 from tasklane.gym.service import GymService
 from tasklane.models import User
 from tasklane.protocol.auth import RegisterIn
+from tasklane.protocol.project import ProjectCreate
 from tasklane.protocol.task import CommentCreate, TaskCreate, TaskUpdate
 from tasklane.protocol.timestamps import iso_millis
 from tasklane.realtime.log import Committed
@@ -27,12 +28,19 @@ from tests.gym.conftest import Gym, gym_settings
 
 
 async def seeded_person(gym: Gym, index: int = 0) -> tuple[User, str]:
-    """A seeded owner of a project (who can do anything in it), signed in."""
+    """The ``index``-th seeded owner of projects (who can do anything in them), signed in."""
     state = json.loads(await gym.gym.state())
-    owner = [m for m in state["members"] if m["role"] == "owner"][index]
-    email = next(u["email"] for u in state["users"] if u["id"] == owner["userId"])
+    owners = list(dict.fromkeys(m["userId"] for m in state["members"] if m["role"] == "owner"))
+    email = next(u["email"] for u in state["users"] if u["id"] == owners[index])
     user, _token, secret = await gym.services.auth.login(email, PASSWORD)
     return user, secret
+
+
+def owned_project(state: dict[str, Any], user: User) -> str:
+    project_id: str = next(
+        m["projectId"] for m in state["members"] if m["userId"] == user.id and m["role"] == "owner"
+    )
+    return project_id
 
 
 def first_task(state: dict[str, Any], project_id: str) -> dict[str, Any]:
@@ -40,9 +48,9 @@ def first_task(state: dict[str, Any], project_id: str) -> dict[str, Any]:
 
 
 async def play(gym: Gym, user: User) -> list[str]:
-    """One episode's worth of changes in the user's first project."""
+    """One episode's worth of changes in the first project the user owns."""
     state = json.loads(await gym.gym.state())
-    project_id = next(m["projectId"] for m in state["members"] if m["userId"] == user.id)
+    project_id = owned_project(state, user)
     task = await gym.services.tasks.create(user, project_id, TaskCreate(name="Agent's task"))
     target = first_task(state, project_id)
     await gym.services.tasks.update(user, target["id"], TaskUpdate(name="Renamed by the agent"))
@@ -70,7 +78,7 @@ async def test_the_diff_lists_what_was_added_changed_and_deleted(gym: Gym) -> No
     await gym.gym.reset(11, "small")
     user, _ = await seeded_person(gym)
     before = json.loads(await gym.gym.state())
-    project_id = next(m["projectId"] for m in before["members"] if m["userId"] == user.id)
+    project_id = owned_project(before, user)
     target = first_task(before, project_id)
     created = await gym.services.tasks.create(user, project_id, TaskCreate(name="New"))
     await gym.services.tasks.update(user, target["id"], TaskUpdate(name="Changed"))
@@ -99,7 +107,7 @@ async def test_snapshots_round_trip_and_are_bounded(gym: Gym) -> None:
     await gym.gym.reset(11, "small")
     user, _ = await seeded_person(gym)
     state = json.loads(await gym.gym.state())
-    project_id = next(m["projectId"] for m in state["members"] if m["userId"] == user.id)
+    project_id = owned_project(state, user)
     kept = await gym.services.tasks.create(user, project_id, TaskCreate(name="Branch point"))
     at_snapshot = await gym.gym.state()
     snapshot = await gym.gym.snapshot()
@@ -128,6 +136,48 @@ async def test_snapshots_round_trip_and_are_bounded(gym: Gym) -> None:
     with pytest.raises(NotFound):
         await gym.gym.restore("snap_does-not-exist")
     made.append((await gym.gym.snapshot())["id"])
+
+
+async def branch(gym: Gym, user: User) -> list[str]:
+    """The same actions on whatever the state is now: a sign-up, a project, a task and a
+    comment. Returns the IDs they made."""
+    newcomer, _token, _secret = await gym.services.auth.register(
+        RegisterIn(email="newcomer@example.com", name="Newcomer", password="long enough pw")
+    )
+    project = await gym.services.projects.create(user, ProjectCreate(name="Branch project"))
+    task = await gym.services.tasks.create(user, project.id, TaskCreate(name="Branch task"))
+    comment = await gym.services.comments.create(user, task.id, CommentCreate(text="Branch."))
+    return [newcomer.id, project.id, task.id, comment.id]
+
+
+async def test_branches_restored_from_a_snapshot_make_the_same_ids_for_the_same_actions(
+    gym: Gym, gym_database: str, tmp_path: Path
+) -> None:
+    for old in await gym.gym.snapshots():
+        await gym.gym.delete_snapshot(old["id"])
+    await gym.gym.reset(31, "small")
+    user, _ = await seeded_person(gym)
+    state = json.loads(await gym.gym.state())
+    project_id = owned_project(state, user)
+    await gym.services.tasks.create(user, project_id, TaskCreate(name="Before the branch"))
+    snapshot = (await gym.gym.snapshot())["id"]
+    first = (await branch(gym, user), await gym.gym.state())
+    await gym.gym.restore(snapshot)
+    second = (await branch(gym, user), await gym.gym.state())
+    # Whatever happens in between, a restore continues from where the snapshot was.
+    await gym.services.tasks.create(user, project_id, TaskCreate(name="Another branch"))
+    await gym.gym.restore(snapshot)
+    third = (await branch(gym, user), await gym.gym.state())
+    assert first == second == third
+    # The streams' position is kept with the snapshot, not in the process that took it.
+    elsewhere = build_services(gym_settings(gym_database, tmp_path), clock=gym.clock)
+    try:
+        await GymService(elsewhere.runtime).restore(snapshot)
+        other = Gym(elsewhere, GymService(elsewhere.runtime), gym.clock)
+        assert (await branch(other, user), await gym.gym.state()) == first
+    finally:
+        await elsewhere.runtime.db.dispose()
+    await gym.gym.delete_snapshot(snapshot)
 
 
 async def test_episodes_replay_identically_ids_timestamps_and_all(gym: Gym) -> None:
@@ -166,7 +216,7 @@ async def test_the_clock_is_frozen_set_advanced_or_running(gym: Gym) -> None:
     assert view["now"] == "2026-03-05T09:01:30.000Z"
     user, _ = await seeded_person(gym)
     state = json.loads(await gym.gym.state())
-    project_id = next(m["projectId"] for m in state["members"] if m["userId"] == user.id)
+    project_id = owned_project(state, user)
     task = await gym.services.tasks.create(user, project_id, TaskCreate(name="Stamped"))
     assert task.created_at == ANCHOR + timedelta(days=3, seconds=90)
     wall = [1_000.0]

@@ -11,7 +11,6 @@ Already proved elsewhere and not repeated: argon2id storage and SHA-256 token ha
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
@@ -21,8 +20,11 @@ import httpx
 import pytest
 import websockets
 
+from tasklane.app import build_stack
+from tasklane.clock import FrozenClock
+from tasklane.serving import build_servers
 from tests.conftest import Person, make_settings, unique_email
-from tests.live import LiveStack, live_stack
+from tests.live import LiveStack, live_stack, running
 from tests.realtime.client import connect
 from tests.realtime.test_fallbacks import answer, error_of
 
@@ -39,15 +41,13 @@ def ok(response: httpx.Response) -> Any:
 @pytest.fixture(scope="module")
 def strict(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     """One stack for the settings that are not the defaults: three sign-ins or sign-ups
-    per address and then about one an hour, tickets that last a second, cookies marked
-    Secure, and 127.0.0.1 a proxy whose X-Forwarded-For is believed. (Each test signs in
-    from an address of its own.)"""
+    per address and then about one an hour, cookies marked Secure, and 127.0.0.1 a proxy
+    whose X-Forwarded-For is believed. (Each test signs in from an address of its own.)"""
     settings = make_settings(
         database_url,
         tmp_path_factory.mktemp("strict"),
         auth_rate=0.0003,
         auth_burst=3,
-        ticket_ttl_seconds=1,
         cookie_secure=True,
         forwarded_allow_ips="127.0.0.1",
     )
@@ -199,19 +199,49 @@ async def test_a_ticket_is_short_lived_for_its_user_only_and_only_for_realtime(
     assert await ws_close_code(live, ticket=ana.token) == 4401
 
 
-async def test_an_expired_ticket_opens_no_stream(strict: LiveStack, signup: Signup) -> None:
-    ana = signup("ana")
-    project = ok(ana.http.post("/api/projects", json={"name": "Soon"}))["id"]
-    async with httpx.AsyncClient(base_url=strict.api_url, timeout=30) as http:
-        response = await http.post(
-            "/api/realtime/ticket", headers={"Authorization": f"Bearer {ana.token}"}
+@pytest.fixture(scope="module")
+def real_time() -> FrozenClock:
+    return FrozenClock(datetime(2031, 6, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+def timed(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, real_time: FrozenClock
+) -> Iterator[LiveStack]:
+    """A stack whose real time, which credentials expire on, is ``real_time``."""
+    stack = build_stack(
+        make_settings(database_url, tmp_path_factory.mktemp("timed")), wall_clock=real_time
+    )
+    servers = build_servers(stack, "all", port=0, ws_port=0)
+    with running(servers, stack) as (api, gateway):
+        yield LiveStack(
+            stack,
+            f"http://127.0.0.1:{api}",
+            f"ws://127.0.0.1:{gateway}",
+            f"http://127.0.0.1:{gateway}",
+            servers[0].config.app,
         )
-    ticket = ok(response)["ticket"]
-    await asyncio.sleep(1.3)
-    status, body = await answer(strict.gateway_http, [("projectId", project), ("ticket", ticket)])
+
+
+async def test_an_expired_ticket_opens_no_stream(timed: LiveStack, real_time: FrozenClock) -> None:
+    ana = {"email": unique_email("ana"), "name": "Ana", "password": PASSWORD}
+    async with httpx.AsyncClient(base_url=timed.api_url, timeout=30) as http:
+        token = ok(await http.post("/api/auth/register", json=ana))["token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        project = ok(await http.post("/api/projects", json={"name": "Soon"}))["id"]
+        issued = real_time.now()
+        tickets = [ok(await http.post("/api/realtime/ticket"))["ticket"] for _ in range(2)]
+    ttl = timedelta(seconds=timed.stack.settings.ticket_ttl_seconds)
+    real_time.set(issued + ttl - timedelta(milliseconds=1))
+    stream = [("projectId", project), ("ticket", tickets[0])]
+    assert await answer(timed.gateway_http, stream) == (200, None)  # a stream started
+    real_time.set(issued + ttl)
+    status, refused = await answer(
+        timed.gateway_http, [("projectId", project), ("ticket", tickets[1])]
+    )
     assert status == 401
-    assert body is not None
-    error_of(body, "unauthorized")
+    assert refused is not None
+    error_of(refused, "unauthorized")
 
 
 # -- sign-ins, limited per address -------------------------------------------------------------

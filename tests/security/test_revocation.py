@@ -155,10 +155,11 @@ async def test_deleting_a_personal_token_ends_its_connections_and_tickets(
 
 @pytest.fixture
 def clocked(settings: Settings) -> Iterator[tuple[LiveStack, AdjustableClock]]:
-    """The app and gateway on a clock the test moves, checking credentials often."""
+    """The app and gateway on a clock the test moves (the real-time one that sessions
+    expire on too), checking credentials often."""
     clock = AdjustableClock()
     quick = settings.model_copy(update={"credential_check_seconds": 0.2})
-    stack = build_stack(quick, clock=clock)
+    stack = build_stack(quick, clock=clock, wall_clock=clock)  # sessions expire on it
     servers = build_servers(stack, "all", port=0, ws_port=0)
     with running(servers, stack) as (api, gateway):
         live = LiveStack(

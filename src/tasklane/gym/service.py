@@ -19,6 +19,7 @@ from tasklane.gym import control, stash
 from tasklane.gym import state as states
 from tasklane.gym.presets import ANCHOR, GENERATOR_VERSION, PRESETS, Preset
 from tasklane.gym.seed import Progress, Rows, generate
+from tasklane.ids import Position
 from tasklane.models import Event, Project
 from tasklane.protocol.timestamps import iso_millis
 from tasklane.realtime.control import ClockSetting, GymClock, GymReset
@@ -85,7 +86,8 @@ class GymService:
         self, seed: int, preset: str, *, now: datetime | None = None, frozen: bool = True
     ) -> dict[str, Any]:
         """Restore the seeded state (preparing its template the first time), set the
-        clock, restart the ID streams and tell every process and live client."""
+        clock, start the ID streams afresh from the seed and tell every process and live
+        client."""
         started = time.perf_counter()
         key = template_key(seed, preset)
         async with self.runtime.db.read() as session:
@@ -163,16 +165,19 @@ class GymService:
                 )
             episode = await _episode(session)
             snapshot_id = self.runtime.ids.new("snap")
+            ids = self.runtime.ids.position()
             meta = {
                 "kind": "snapshot",
                 "createdAt": iso_millis(self.runtime.clock.now()),
                 "episode": None if episode is None else episode.__dict__,
+                "ids": None if ids is None else ids.public(),
             }
             await stash.save(session, _snapshot_key(snapshot_id), meta)
         return {"id": snapshot_id, "createdAt": meta["createdAt"]}
 
     async def restore(self, snapshot_id: str) -> dict[str, Any]:
-        """Make the state what snapshot ``snapshot_id`` holds; live clients resync."""
+        """Make the state what snapshot ``snapshot_id`` holds and let the ID streams go on
+        from where they stood when it was taken; live clients resync."""
         key = _snapshot_key(snapshot_id)
         async with self._lock, self.runtime.db.write() as session:
             await stash.exclusive(session)
@@ -183,8 +188,10 @@ class GymService:
             if meta.get("episode"):
                 found = Episode(**{**meta["episode"], "snapshot": snapshot_id})
                 await _set_episode(session, found)
-        # A restored branch continues with IDs of its own, the same on every restore.
-        self.runtime.ids.reseed(f"restore:{snapshot_id}")
+        # The same actions then make the same IDs in every branch restored from it, and
+        # in the branch it was taken from.
+        ids = meta.get("ids")
+        self.runtime.ids.resume(None if ids is None else Position.from_public(ids))
         await control.announce(self.runtime.broker, GymReset())
         return {"id": snapshot_id, "restored": True}
 

@@ -5,8 +5,9 @@ Restoring one is a single write transaction on either engine — empty the live 
 then ``INSERT … SELECT`` from the copy — so it takes milliseconds, readers see the old
 state or the new one and never a mixture, and nothing is re-generated or re-hashed.
 
-Sign-in tokens are not part of the state: a restore keeps those of people who still
-exist, so a watching browser and the agent stay signed in across episodes.
+Sign-in tokens are not part of the state: a restore keeps those of people who are
+still there, the same people (same id, email and password hash), so a watching browser
+and the agent stay signed in across episodes; a token never passes to someone else.
 """
 
 from __future__ import annotations
@@ -153,12 +154,29 @@ async def load(session: AsyncSession, key: str) -> None:
 
 async def replace(session: AsyncSession, fill: Callable[[AsyncSession], Awaitable[None]]) -> None:
     """Empty the live state and ``fill`` it again, keeping the sign-in tokens of the
-    people who are still there afterwards."""
+    people who are the same people afterwards: the same id, email and password hash.
+
+    An id alone is not a person: branches restored from one snapshot make the same IDs
+    for the same actions, so two branches can each register someone else as one user
+    id, and a token kept on the id alone would sign in as the other one."""
     tokens = [dict(row) for row in (await session.execute(select(TOKENS))).mappings()]
+    holders = {token["user_id"] for token in tokens}
+    before = await _people(session, holders)
     await clear(session)
     await fill(session)
-    if tokens:
-        users = set((await session.scalars(select(User.id))).all())
-        kept = [token for token in tokens if token["user_id"] in users]
-        if kept:
-            await session.execute(insert(TOKENS), kept)
+    after = await _people(session, holders)
+    kept = [
+        token
+        for token in tokens
+        if token["user_id"] in after and after[token["user_id"]] == before.get(token["user_id"])
+    ]
+    if kept:
+        await session.execute(insert(TOKENS), kept)
+
+
+async def _people(session: AsyncSession, user_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Who each of these users is: their email and password hash."""
+    rows = await session.execute(
+        select(User.id, User.email, User.password_hash).where(User.id.in_(sorted(user_ids)))
+    )
+    return {user_id: (email, password_hash) for user_id, email, password_hash in rows}

@@ -1,4 +1,9 @@
-"""Accounts, sign-in sessions and personal API tokens."""
+"""Accounts, sign-in sessions and personal API tokens.
+
+Sessions and tickets expire on real time (``runtime.wall_clock``), never on the app's
+clock: a gym freezes that one and moves it at will, and neither may keep a credential
+alive or sign anyone out. When a token was made is data, and takes the app's clock.
+"""
 
 from __future__ import annotations
 
@@ -107,7 +112,7 @@ class AuthService:
         if row is None:
             return None
         user, token_id, expires_at = row
-        if expires_at is not None and expires_at <= self.runtime.clock.now():
+        if expires_at is not None and expires_at <= self.runtime.wall_clock.now():
             return None
         return Credential(user, token_id)
 
@@ -115,7 +120,7 @@ class AuthService:
         """Which of these tokens still exist and have not expired."""
         wanted = sorted(set(token_ids))
         valid: set[str] = set()
-        now = self.runtime.clock.now()
+        now = self.runtime.wall_clock.now()
         async with self.runtime.db.read() as session:
             for start in range(0, len(wanted), CHECK_CHUNK):
                 rows = await session.scalars(
@@ -131,11 +136,10 @@ class AuthService:
         """A single-use secret that opens one realtime connection within ``ttl``, for as
         long as the credential's token lasts."""
         secret = new_secret()
-        expires_at = self.runtime.clock.now() + ttl
+        now = self.runtime.wall_clock.now()
+        expires_at = now + ttl
         async with self.runtime.db.write() as session:
-            await session.execute(
-                delete(Ticket).where(Ticket.expires_at <= self.runtime.clock.now())
-            )
+            await session.execute(delete(Ticket).where(Ticket.expires_at <= now))
             session.add(
                 Ticket(
                     secret_hash=hash_secret(secret),
@@ -157,7 +161,7 @@ class AuthService:
                     .returning(Ticket.user_id, Ticket.token_id, Ticket.expires_at)
                 )
             ).first()
-            if row is None or row.expires_at <= self.runtime.clock.now():
+            if row is None or row.expires_at <= self.runtime.wall_clock.now():
                 return None
             user = await session.get(User, row.user_id)
             return Credential(user, row.token_id) if user else None
@@ -192,15 +196,15 @@ class AuthService:
 
     def _new_token(self, user_id: str, kind: str, name: str) -> tuple[Token, str]:
         secret = new_secret()
-        now = self.runtime.clock.now()
+        expires_at = self.runtime.wall_clock.now() + self.session_ttl if kind == SESSION else None
         token = Token(
             id=self.runtime.ids.new("tok"),
             user_id=user_id,
             kind=kind,
             name=name,
             secret_hash=hash_secret(secret),
-            created_at=now,
-            expires_at=now + self.session_ttl if kind == SESSION else None,
+            created_at=self.runtime.clock.now(),
+            expires_at=expires_at,
         )
         return token, secret
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from tasklane.clock import Clock
+from tasklane.clock import Clock, SystemClock
 from tasklane.db import Database
 from tasklane.ids import IdGenerator
 from tasklane.models import Event, Project
@@ -119,13 +119,20 @@ def receipt() -> Iterator[Receipt]:
 
 @dataclass
 class Runtime:
-    """The database, clock, ID source and broker, built once in ``create_app``."""
+    """The database, clock, ID source and broker, built once in ``create_app``.
+
+    ``clock`` is the app's time, the one its data is stamped with (a gym sets it, freezes
+    it and moves it at will). ``wall_clock`` is real time, for what must not follow the
+    app's clock: credentials expire on it, so a frozen gym clock keeps no ticket or
+    session alive and a jump of days signs nobody out.
+    """
 
     db: Database
     clock: Clock
     ids: IdGenerator
     broker: Broker
     wall: Callable[[], float] = time.time  # for metrics only: publish-to-send latency
+    wall_clock: Clock = field(default_factory=SystemClock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
