@@ -371,8 +371,8 @@ async def test_a_broadcast_append_gets_the_next_seq_is_logged_and_reaches_a_join
 async def test_a_notice_of_a_committed_seq_is_accepted_with_202_on_its_own_route(
     live: LiveStack, settings: Settings, signup: Signup
 ) -> None:
-    """"Committed elsewhere" and "append this" are two routes: neither is told from the
-    other by the shape of its body."""
+    """A commit made elsewhere and an event to append have a route each: neither is told
+    from the other by the shape of its body."""
     project = new_project(signup("ana"))
     notice = {"projectId": project["id"], "seq": project["seq"]}
     async with gateway(live, settings.resolved_broadcast_secret()) as http:
