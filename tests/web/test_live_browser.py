@@ -138,7 +138,8 @@ def test_the_page_stays_live_when_transports_are_refused(
 ) -> None:
     ana, ben = register(split, "Ana"), register(split, "Ben")
     project = shared_project(split, ana, ben)
-    routes = [("**/sse**", lambda route: route.abort())] if "sse" in refused else []
+    # The stream (always with a query), not the script sse-link.js.
+    routes = [("**/sse?**", lambda route: route.abort())] if "sse" in refused else []
     b = sit(
         browser,
         split,

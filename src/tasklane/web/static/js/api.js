@@ -100,7 +100,22 @@ export function humanMessage(err) {
   return sentence(err.message);
 }
 
-export async function request(method, path, body, { signal } = {}) {
+// Every change's answer names the event it produced: its project and its seq in that
+// project's log (docs/protocol.md, "Your own changes"). A page knows its own change by
+// that seq when the event arrives, whatever the clock says.
+const PROJECT_HEADER = "Tasklane-Project";
+const SEQ_HEADER = "Tasklane-Seq";
+
+// The event a change's answer names, {projectId, seq}, or null (a read, or a change
+// that produced no event).
+export function receiptOf(response) {
+  const projectId = response.headers.get(PROJECT_HEADER);
+  const seq = Number(response.headers.get(SEQ_HEADER) ?? NaN);
+  return projectId && Number.isSafeInteger(seq) && seq > 0 ? { projectId, seq } : null;
+}
+
+// A request and its answer: the JSON body (null for 204) and the receipt of the change.
+export async function send(method, path, body, { signal } = {}) {
   const init = {
     method,
     credentials: "same-origin",
@@ -122,7 +137,8 @@ export async function request(method, path, body, { signal } = {}) {
     if (e && e.name === "AbortError") throw e;
     throw new ApiError(0, "network", "the network request failed");
   }
-  if (response.status === 204) return null;
+  const receipt = response.ok ? receiptOf(response) : null;
+  if (response.status === 204) return { body: null, receipt };
   let payload = null;
   const text = await response.text();
   if (text) {
@@ -141,7 +157,11 @@ export async function request(method, path, body, { signal } = {}) {
       e.details ?? null,
     );
   }
-  return payload;
+  return { body: payload, receipt };
+}
+
+export async function request(method, path, body, options) {
+  return (await send(method, path, body, options)).body;
 }
 
 export const api = {
@@ -152,8 +172,8 @@ export const api = {
 };
 
 // The JSON API's endpoints, each written once. `http` is how requests go out: `api`
-// itself, or a wrapper that notes them (the project page marks its own changes so their
-// echoes do not flash as someone else's).
+// itself, or a wrapper that notes them (the project page keeps the seqs of its own
+// changes, so that their echoes do not flash as someone else's).
 export function resources(http = api) {
   const id = encodeURIComponent;
   return {

@@ -4,12 +4,12 @@
 // #page-data. The page's parts live in ./project/:
 //   context.js      the page's data, the reader, the project's addresses
 //   store.js        the in-page store and how an event changes it (no DOM)
-//   own-changes.js  every write, marked as this page's own
+//   own-changes.js  every write, and the seqs of the events this page's writes produced
 //   view.js         the List or Board drawn from the store
 //   task-items.js   rows and cards in use: complete, rename, open
 //   board-view.js   drag and drop, and the keyboard's "Move to…" menu
 //   sections.js     add tasks, add / rename / delete sections
-//   task-pane.js    the task pane (fields, subtasks); comments.js, activity.js
+//   task-pane.js    the task pane; pane-fields.js, subtasks.js, comments.js, activity.js
 //   header.js       the project's name (rename for owners)
 //   live.js         the connection, its status, presence, notices of others' changes
 // This module starts them and routes each event to the parts it concerns.
@@ -27,6 +27,7 @@ import { applyCommentEvent } from "./project/comments.js";
 import { recordEvent, forgetLog } from "./project/activity.js";
 import { bindHeader, showProject } from "./project/header.js";
 import { connect, announce } from "./project/live.js";
+import { forgetOwnChanges } from "./project/own-changes.js";
 
 let rt = null;
 let resyncing = false;
@@ -63,6 +64,7 @@ async function resync() {
     ]);
     store.reset({ project, sections, tasks, members });
     store.gone.clear();
+    forgetOwnChanges(projectId);
     forgetLog();
     showProject();
     resyncing = false;

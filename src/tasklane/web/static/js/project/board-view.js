@@ -4,7 +4,7 @@
 
 import { $, $$, allByTestId, el } from "../ui.js";
 import { store, rankBetween } from "./store.js";
-import { calls } from "./own-changes.js";
+import { calls, seqOf } from "./own-changes.js";
 import { render, rowEls, listOf, showItemError } from "./view.js";
 
 export async function moveTask(taskId, sectionId, position) {
@@ -20,8 +20,9 @@ export async function moveTask(taskId, sectionId, position) {
   store.tasks.set(taskId, provisional);
   render();
   try {
-    // Replaces the provisional copy (older modifiedAt), unless an event already did.
-    store.acceptTask(await calls.tasks.move(taskId, { sectionId, position: index }));
+    // Replaces the provisional copy, unless the move's event (or a later one) already did.
+    const moved = await calls.tasks.move(taskId, { sectionId, position: index });
+    store.acceptTask(moved, seqOf(moved));
   } catch (err) {
     if (store.tasks.get(taskId) === provisional) store.tasks.set(taskId, task);
     render();

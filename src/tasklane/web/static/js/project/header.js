@@ -6,7 +6,7 @@ import { $, byTestId, field, setText, flash, showRemoteNote } from "../ui.js";
 import { editInline } from "../inline-edit.js";
 import { me, projectId } from "./context.js";
 import { store } from "./store.js";
-import { calls } from "./own-changes.js";
+import { calls, seqOf } from "./own-changes.js";
 import { afterRender } from "./view.js";
 import { refreshTitle } from "./task-pane.js";
 
@@ -30,7 +30,8 @@ function startRename() {
     hide: [button],
     focusAfter: button,
     save: async (name) => {
-      store.project = { ...store.project, ...(await calls.projects.update(projectId, { name })) };
+      const saved = await calls.projects.update(projectId, { name });
+      store.acceptProject(saved, seqOf(saved));
       showProject();
     },
     onClose: () => {

@@ -9,7 +9,7 @@ import {
 } from "../ui.js";
 import { page, me, projectId } from "./context.js";
 import { store } from "./store.js";
-import { isOwnEcho } from "./own-changes.js";
+import { checkOwnEcho } from "./own-changes.js";
 import { rowEls } from "./view.js";
 import { renameInput } from "./task-items.js";
 import { sectionNode, sectionRenameInput } from "./sections.js";
@@ -82,7 +82,9 @@ export function announce(e, change) {
   const byOther = Boolean(e.userId) && e.userId !== me.id;
   const task = change.task;
   if (task) {
-    if (change.visible && !isOwnEcho(e)) queueMicrotask(() => flashTask(task.id));
+    // Not the reader's own change: that one they saw as they made it. Known by the
+    // event's seq, once the answers to the writes in flight are in.
+    if (change.visible) checkOwnEcho(e).then((own) => own || flashTask(task.id));
     if (e.type === "task_status_changed" && byOther) {
       notify(`${store.firstName(e.userId)} moved '${task.name}' to ${STATUS_LABELS[d.newStatus] || d.newStatus}`);
     }

@@ -8,7 +8,7 @@ import { field, showFieldError, clearFieldError, clearServerErrors } from "../ui
 import { editInline } from "../inline-edit.js";
 import { projectId } from "./context.js";
 import { store } from "./store.js";
-import { calls } from "./own-changes.js";
+import { calls, seqOf } from "./own-changes.js";
 import { render, sectionOf, isRendering, viewRoot, SECTION_TESTID } from "./view.js";
 
 const addQueues = new Map(); // sectionId -> the promise of the last add, to keep their order
@@ -39,7 +39,8 @@ function addTask(form) {
   const previous = addQueues.get(sectionId) || Promise.resolve();
   const next = previous.then(async () => {
     try {
-      store.acceptTask(await calls.tasks.create(projectId, { name, sectionId }));
+      const task = await calls.tasks.create(projectId, { name, sectionId });
+      store.acceptTask(task, seqOf(task));
       render();
     } catch (err) {
       if (!input.value) input.value = name;
@@ -62,7 +63,7 @@ async function addSection(form) {
   input.disabled = true;
   try {
     const section = await calls.sections.create(projectId, { name });
-    store.sections.set(section.id, section);
+    store.acceptSection(section, seqOf(section), { create: true });
     input.value = "";
     render();
   } catch (err) {
@@ -91,7 +92,7 @@ function renameSection(node) {
     ignoreBlur: isRendering,
     save: async (name) => {
       const saved = await calls.sections.update(section.id, { name });
-      if (store.sections.has(saved.id)) store.sections.set(saved.id, saved);
+      store.acceptSection(saved, seqOf(saved));
     },
     onClose: () => {
       node._renaming = null;

@@ -1,8 +1,11 @@
 // The project page's store: the project, its sections, tasks and members, keyed by id,
 // and how an event changes them. Two sources keep it current: the REST answers to what
-// this page did, and the project's events in seq order. Both are upserts by id, so a
-// change this page made and then hears about again is applied with the same result;
-// counts (subtasks, comments) move only by events. No DOM here.
+// this page did, and the project's events in seq order. Each copy of a task, a section
+// or the project is current as of a seq of the project's log (`versions`): an event
+// says its own, a change's answer the seq of the event it produced (api.js), a read the
+// last event the page had applied when it asked. Whichever copy is newer by seq wins,
+// whatever order they arrive in; timestamps are never compared (with the gym's frozen
+// clock they are all equal). Counts (subtasks, comments) move only by events. No DOM here.
 
 function byRank(a, b) {
   if (a.rank !== b.rank) return a.rank < b.rank ? -1 : 1;
@@ -20,15 +23,26 @@ export const store = {
   people: new Map(), // userId -> name, of everyone this page has seen (members, presence)
   gone: new Set(), // ids of deleted tasks: a late REST answer must not bring them back
   seq: 0, // the last event applied
+  versions: new Map(), // id of a task, section or the project -> the seq its copy is current as of
 
+  // The state as of `project.seq`, as read from the API. After a reset of the log its
+  // seqs start again, so every version is forgotten; the subtasks kept (the list does
+  // not hold them) are of unknown age, older than any answer.
   reset({ project, sections, tasks, members }) {
     this.project = project;
     this.seq = project.seq;
+    this.versions = new Map([[project.id, project.seq]]);
     this.sections = new Map(sections.map((s) => [s.id, s]));
     const subtasks = [...this.tasks.values()].filter((t) => t.parentId);
     this.tasks = new Map(tasks.map((t) => [t.id, t]));
+    for (const id of [...this.sections.keys(), ...this.tasks.keys()]) this.versions.set(id, project.seq);
     for (const sub of subtasks) if (this.tasks.has(sub.parentId)) this.tasks.set(sub.id, sub);
     if (members) this.setMembers(members);
+  },
+
+  // The seq a copy is current as of; -1 when unknown (older than anything).
+  versionOf(id) {
+    return this.versions.has(id) ? this.versions.get(id) : -1;
   },
 
   setMembers(members) {
@@ -80,31 +94,58 @@ export const store = {
     return this.role() === "owner";
   },
 
-  // From a REST answer: newer than what is here (or new), and never a deleted task.
-  // Counts stay as they are: only events move them.
-  acceptTask(task) {
+  // From a REST answer current as of `seq`: it replaces an older copy (or a provisional
+  // one), and is ignored if an event at or after `seq` already applied. Never a deleted
+  // task. Counts stay as they are: only events move them.
+  acceptTask(task, seq = -1) {
     if (this.gone.has(task.id)) return null;
     const have = this.tasks.get(task.id);
-    if (have && have.modifiedAt > task.modifiedAt) return have;
+    if (have && !have.provisional && this.versionOf(task.id) >= seq) return have;
     const next = have
       ? { ...task, subtaskCount: have.subtaskCount, commentCount: have.commentCount }
       : task;
     this.tasks.set(task.id, next);
+    this.versions.set(task.id, Math.max(seq, this.versionOf(task.id)));
     return next;
   },
 
-  // From an event: the task as of that event (events come in seq order). An older
-  // snapshot than a REST answer already applied keeps the newer fields.
-  eventTask(task) {
+  // From the event `seq`: the task as of that event (events come in seq order). A REST
+  // answer with a higher seq already applied keeps its fields; the counts are the event's.
+  eventTask(task, seq) {
     if (this.gone.has(task.id)) return null;
     const have = this.tasks.get(task.id);
-    if (have && !have.provisional && have.modifiedAt > task.modifiedAt) {
+    if (have && !have.provisional && this.versionOf(task.id) > seq) {
       const kept = { ...have, subtaskCount: task.subtaskCount, commentCount: task.commentCount };
       this.tasks.set(task.id, kept);
       return kept;
     }
     this.tasks.set(task.id, task);
+    this.versions.set(task.id, seq);
     return task;
+  },
+
+  // A section from a REST answer current as of `seq` (the same rule as tasks); one
+  // deleted meanwhile stays deleted unless `create` says the answer made it.
+  acceptSection(section, seq = -1, { create = false } = {}) {
+    const have = this.sections.get(section.id);
+    if (!have && !create) return null;
+    if (have && this.versionOf(section.id) >= seq) return have;
+    this.sections.set(section.id, section);
+    this.versions.set(section.id, seq);
+    return section;
+  },
+
+  eventSection(section, seq) {
+    if (this.versionOf(section.id) > seq) return;
+    this.sections.set(section.id, section);
+    this.versions.set(section.id, seq);
+  },
+
+  // The project's own fields (its name) from a REST answer current as of `seq`.
+  acceptProject(project, seq = -1) {
+    if (this.versionOf(this.project.id) >= seq) return;
+    this.project = { ...this.project, ...project, role: this.project.role };
+    this.versions.set(this.project.id, seq);
   },
 
   rerank(reranked, map) {
@@ -156,7 +197,7 @@ export function applyEvent(e, meId) {
     case "task_updated":
     case "task_status_changed": {
       const before = signature(store.tasks.get(d.taskId));
-      const task = store.eventTask(d.task);
+      const task = store.eventTask(d.task, e.seq);
       store.rerank(d.reranked, store.tasks);
       if (e.type === "task_created" && d.task.parentId) store.bump(d.task.parentId, "subtaskCount", +1);
       return { task, visible: Boolean(task) && signature(task) !== before };
@@ -169,7 +210,7 @@ export function applyEvent(e, meId) {
     }
     case "section_created":
     case "section_updated":
-      store.sections.set(d.section.id, d.section);
+      store.eventSection(d.section, e.seq);
       store.rerank(d.reranked, store.sections);
       return {};
     case "section_deleted":
@@ -182,7 +223,10 @@ export function applyEvent(e, meId) {
       store.bump(d.taskId, "commentCount", -1);
       return {};
     case "project_updated":
-      store.project = { ...store.project, ...d.project };
+      if (store.versionOf(store.project.id) <= e.seq) {
+        store.project = { ...store.project, ...d.project, role: store.project.role };
+        store.versions.set(store.project.id, e.seq);
+      }
       return {};
     case "member_added":
     case "member_updated": {

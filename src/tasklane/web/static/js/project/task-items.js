@@ -6,7 +6,7 @@ import { field, clearRowError } from "../ui.js";
 import { editInline } from "../inline-edit.js";
 import { onBoard } from "./context.js";
 import { store } from "./store.js";
-import { calls } from "./own-changes.js";
+import { calls, seqOf } from "./own-changes.js";
 import { render, pendingChecks, itemOf, isRendering, showItemError } from "./view.js";
 import { openMoveMenu } from "./board-view.js";
 import { openPane } from "./task-pane.js";
@@ -22,7 +22,8 @@ async function setStatus(taskId, status, node) {
   if (!store.tasks.get(taskId)) return;
   pendingChecks.set(taskId, status === "done");
   try {
-    store.acceptTask(await calls.tasks.update(taskId, { status }));
+    const saved = await calls.tasks.update(taskId, { status });
+    store.acceptTask(saved, seqOf(saved));
     if (node) clearRowError(node);
   } catch (err) {
     showItemError(node, err);
@@ -47,7 +48,8 @@ function startRename(node) {
     within: node.querySelector(".task-main") || node,
     ignoreBlur: isRendering,
     save: async (name) => {
-      store.acceptTask(await calls.tasks.update(id, { name }));
+      const saved = await calls.tasks.update(id, { name });
+      store.acceptTask(saved, seqOf(saved));
     },
     onClose: () => {
       renaming.delete(id);

@@ -1,18 +1,17 @@
 // The task pane: opens from the right with the task's address in the URL (so it can be
-// linked and reloaded), closes with Esc, the × or Back. Its fields save as they change;
-// what the reader is typing is never overwritten by someone else's change (a note says
-// so instead). Subtasks live here; comments and activity have their own modules.
+// linked and reloaded), closes with Esc, the × or Back, and follows the task live. Its
+// parts have their own modules: the fields (pane-fields.js), subtasks (subtasks.js),
+// comments (comments.js) and activity (activity.js).
 
 import { ApiError, humanMessage } from "../api.js";
-import {
-  $, byTestId, field, el, clear, setText, cloneTemplate, syncList, notify, flash,
-  showFieldError, clearFieldError, clearServerErrors, showRemoteNote, clearRemoteNote,
-} from "../ui.js";
-import { me, projectId, onBoard, projectUrl, taskUrl, taskIdFromPath } from "./context.js";
+import { $, byTestId, field, el, clear, cloneTemplate, notify } from "../ui.js";
+import { projectId, onBoard, projectUrl, taskUrl, taskIdFromPath } from "./context.js";
 import { store } from "./store.js";
-import { calls } from "./own-changes.js";
-import { render, rowEls, afterRender } from "./view.js";
+import { calls, seqOf } from "./own-changes.js";
+import { rowEls, afterRender } from "./view.js";
 import { closeMoveMenu } from "./board-view.js";
+import { fieldInput, bindFields, flushFields, renderFields, renderCrumbs } from "./pane-fields.js";
+import { renderSubtasks, bindSubtasks, flashSubtaskIn } from "./subtasks.js";
 import { openThread, closeThread, loadThread, renderComments, bindComments } from "./comments.js";
 import { loadLog, renderActivity } from "./activity.js";
 
@@ -25,24 +24,12 @@ const pane = {
   opener: null,
 };
 
-const PANE_FIELDS = {
-  name: { testid: "pane-name", key: "name", from: (t) => t.name, to: (v) => v.trim() },
-  status: { testid: "pane-status", key: "status", from: (t) => t.status, to: (v) => v },
-  assignee: { testid: "pane-assignee", key: "assigneeId", from: (t) => t.assigneeId || "", to: (v) => v || null },
-  due: { testid: "pane-due", key: "dueOn", from: (t) => t.dueOn || "", to: (v) => v || null },
-  notes: { testid: "pane-notes", key: "notes", from: (t) => t.notes || "", to: (v) => v },
-};
-
 export function openTaskId() {
   return pane.taskId;
 }
 
 export function isPaneOpen() {
   return pane.node !== null;
-}
-
-function paneInput(name) {
-  return pane.node && byTestId(PANE_FIELDS[name].testid, pane.node);
 }
 
 const baseTitle = () => `${store.project.name}${onBoard ? " (Board)" : ""} · Tasklane`;
@@ -77,7 +64,7 @@ export async function openPane(taskId, { push = false, replace = false, focus = 
     if (focus) focusPane();
     return;
   }
-  if (pane.node) flushPane();
+  if (pane.node) flushFields(pane);
   const opener = pane.taskId ? pane.opener : document.activeElement;
   let node = byTestId("task-pane");
   if (node && node.dataset.taskId !== taskId) {
@@ -111,7 +98,7 @@ export async function openPane(taskId, { push = false, replace = false, focus = 
 }
 
 function focusPane() {
-  const name = paneInput("name");
+  const name = fieldInput(pane, "name");
   const target = name && !name.readOnly ? name : byTestId("close-pane", pane.node);
   if (target) target.focus({ preventScroll: true });
 }
@@ -125,8 +112,8 @@ export async function loadPane(taskId) {
       loadLog().catch(() => null), // without the log the pane still works; Activity stays as it is
     ]);
     if (pane.taskId !== taskId) return;
-    if (task) store.acceptTask(task);
-    for (const sub of subtasks) store.acceptTask(sub);
+    if (task) store.acceptTask(task, seqOf(task));
+    for (const sub of subtasks) store.acceptTask(sub, seqOf(sub));
     // Subtasks deleted elsewhere since: drop the ones the server no longer lists.
     const listed = new Set(subtasks.map((s) => s.id));
     for (const sub of store.subtasksOf(taskId)) if (!listed.has(sub.id) && !sub.provisional) store.tasks.delete(sub.id);
@@ -154,7 +141,7 @@ export async function loadPane(taskId) {
 export function closePane({ fromHistory = false, replace = false, restoreFocus = true } = {}) {
   closeMoveMenu();
   if (!pane.node) return;
-  flushPane();
+  flushFields(pane);
   const { taskId, opener } = pane;
   pane.node.remove();
   const backdrop = $(".pane-backdrop");
@@ -177,43 +164,10 @@ export function closePane({ fromHistory = false, replace = false, restoreFocus =
   }
 }
 
-// Saves what is typed but not yet saved (a name or notes field left by closing the pane).
-function flushPane() {
-  if (!pane.node || !pane.taskId) return;
-  for (const name of ["name", "notes"]) {
-    const input = paneInput(name);
-    if (input && !input.readOnly && input.value !== pane.base[name]) savePaneField(name);
-  }
-}
-
 function bindPane(node, adopted) {
   if (node._bound) return;
   node._bound = true;
-  const form = field(node, "task-form");
-  if (form) {
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      for (const name of Object.keys(PANE_FIELDS)) {
-        const input = paneInput(name);
-        if (input && input.value !== pane.base[name]) savePaneField(name);
-      }
-    });
-  }
-  for (const name of Object.keys(PANE_FIELDS)) {
-    const input = byTestId(PANE_FIELDS[name].testid, node);
-    if (!input) continue;
-    input.addEventListener("change", () => savePaneField(name));
-    input.addEventListener("input", () => clearFieldError(input));
-    // Enter saves the name; Ctrl/⌘+Enter the notes.
-    if (name === "name" || name === "notes") {
-      input.addEventListener("keydown", (e) => {
-        if (e.key === "Enter" && (name === "name" || e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          savePaneField(name);
-        }
-      });
-    }
-  }
+  bindFields(pane, node, adopted);
   const close = byTestId("close-pane", node);
   if (close) {
     close.addEventListener("click", (e) => {
@@ -231,27 +185,8 @@ function bindPane(node, adopted) {
       openPane(id, { push: true });
     }
   });
-  node.addEventListener("change", (e) => {
-    const check = e.target.closest('[data-testid="subtask-complete"]');
-    const row = check && check.closest('[data-testid="subtask"]');
-    if (row) completeSubtask(row, check);
-  });
-  const addSub = byTestId("add-subtask-input", node);
-  if (addSub && addSub.form) {
-    addSub.form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      addSubtask(addSub);
-    });
-    addSub.addEventListener("input", () => clearFieldError(addSub));
-  }
+  bindSubtasks(node, { parentId: () => pane.taskId, changed: () => renderPane() });
   bindComments(node);
-  if (adopted) {
-    // The server rendered the pane; its values are the base until the store says more.
-    for (const name of Object.keys(PANE_FIELDS)) {
-      const input = byTestId(PANE_FIELDS[name].testid, node);
-      if (input) pane.base[name] = input.value;
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------- drawing
@@ -268,85 +203,18 @@ function setPaneForm(node, taskId) {
   if (close) close.setAttribute("href", projectUrl());
 }
 
-function renderCrumbs(task) {
-  const crumbs = pane.node.querySelector(".pane-crumbs");
-  if (!crumbs) return;
-  const parent = task.parentId ? store.tasks.get(task.parentId) : null;
-  const wanted = task.parentId ? `parent:${task.parentId}:${parent ? parent.name : ""}` : `project:${store.project.name}`;
-  if (crumbs._shown === wanted) return;
-  crumbs._shown = wanted;
-  clear(crumbs);
-  if (task.parentId) {
-    crumbs.append(el("a", {
-      class: "pane-parent", "data-field": "parent", href: taskUrl(task.parentId),
-      text: `\u2191 ${parent ? parent.name : "Parent task"}`,
-    }));
-    if (!parent) {
-      calls.tasks.get(task.parentId).then((p) => {
-        store.acceptTask(p);
-        crumbs._shown = null;
-        if (pane.taskId === task.id) renderCrumbs(task);
-      }).catch(() => {});
-    }
-  } else {
-    crumbs.append(el("span", { class: "subtle", text: store.project.name }));
-  }
-}
-
-function renderAssigneeOptions(select, value) {
-  const want = ["", ...[...store.members.values()].map((m) => m.userId)];
-  if (value && !want.includes(value)) want.push(value);
-  const have = [...select.options].map((o) => o.value);
-  if (have.length === want.length && have.every((v, i) => v === want[i])) {
-    for (const o of select.options) if (o.value) setText(o, store.name(o.value));
-    return;
-  }
-  const keep = select.value;
-  clear(select);
-  select.append(el("option", { value: "", text: "Unassigned" }));
-  for (const id of want.slice(1)) select.append(el("option", { value: id, text: store.name(id) }));
-  select.value = keep;
-}
-
-// Shows the store's task in the pane, never overwriting what the reader is typing.
-// `actorId` and `changed` (an event's) say who changed which fields, for the note.
+// Shows the store's task in the pane. `actorId` and `changed` (an event's) say who
+// changed which fields, for the notes beside what the reader is typing.
 export function renderPane({ actorId = null, changed = [] } = {}) {
   const task = store.tasks.get(pane.taskId);
   if (!pane.node || !task) return;
   const node = pane.node;
   node.dataset.taskId = task.id;
   setPaneForm(node, task.id);
-  renderCrumbs(task);
+  renderCrumbs(pane, task);
   refreshTitle();
-  const canEdit = store.canEdit();
-
-  const assignee = paneInput("assignee");
-  if (assignee) renderAssigneeOptions(assignee, task.assigneeId || "");
-
-  for (const [name, spec] of Object.entries(PANE_FIELDS)) {
-    const input = paneInput(name);
-    if (!input) continue;
-    if (input.tagName === "SELECT") input.disabled = !canEdit;
-    else input.readOnly = !canEdit;
-    const value = spec.from(task);
-    const base = pane.base[name];
-    const editing = input === document.activeElement && input.tagName !== "SELECT";
-    const dirty = base !== undefined && input.value !== base;
-    if ((editing || dirty) && input.value !== value) {
-      if (actorId && actorId !== me.id && changed.includes(spec.key) && value !== base) {
-        showRemoteNote(input, store.firstName(actorId));
-      }
-      pane.base[name] = value;
-      continue;
-    }
-    if (input.value !== value) input.value = value;
-    pane.base[name] = value;
-    if (!editing) clearRemoteNote(input);
-  }
-  const notes = paneInput("notes");
-  if (notes) notes.placeholder = canEdit ? "Add details, links or a checklist…" : "No notes.";
-
-  renderSubtasks(task);
+  renderFields(pane, task, { actorId, changed });
+  renderSubtasks(node, task, { loaded: pane.loaded });
   renderComments();
   renderActivity(node, task.id);
 }
@@ -355,116 +223,9 @@ afterRender(() => {
   if (pane.taskId) renderPane();
 });
 
-async function savePaneField(name) {
-  const spec = PANE_FIELDS[name];
-  const input = paneInput(name);
-  const taskId = pane.taskId;
-  if (!input || !taskId || input.readOnly || input.disabled) return;
-  const task = store.tasks.get(taskId);
-  if (!task) return;
-  const value = spec.to(input.value);
-  if (name === "name" && !value) {
-    showFieldError(input, "Enter a name.");
-    return;
-  }
-  if ((value ?? "") === (spec.from(task) ?? "")) {
-    clearFieldError(input);
-    clearRemoteNote(input);
-    pane.base[name] = spec.from(task);
-    return;
-  }
-  clearFieldError(input);
-  input.setAttribute("aria-busy", "true");
-  try {
-    const saved = await calls.tasks.update(taskId, { [spec.key]: value });
-    store.acceptTask(saved);
-    if (pane.taskId === taskId) {
-      pane.base[name] = spec.from(store.tasks.get(taskId) || saved);
-      clearRemoteNote(input);
-    }
-    render();
-  } catch (err) {
-    if (pane.taskId !== taskId) {
-      notify(humanMessage(err), { kind: "error" });
-      return;
-    }
-    showFieldError(input, humanMessage(err));
-    if (input.tagName === "SELECT") {
-      input.value = spec.from(task);
-      pane.base[name] = input.value;
-    }
-  } finally {
-    input.removeAttribute("aria-busy");
-  }
-}
-
-// ---------------------------------------------------------------------------- subtasks
-
-function renderSubtasks(task) {
-  const list = field(pane.node, "subtasks");
-  if (!list || !pane.loaded) return;
-  const subs = store.subtasksOf(task.id);
-  const canEdit = store.canEdit();
-  syncList(list, subs, {
-    selector: '[data-testid="subtask"]',
-    key: (sub) => sub.id,
-    keyOf: (node) => node.dataset.taskId,
-    create: () => cloneTemplate("subtask-template"),
-    fill: (node, sub) => {
-      node.dataset.taskId = sub.id;
-      node.dataset.status = sub.status;
-      node.classList.toggle("is-done", sub.completed);
-      const check = field(node, "complete");
-      if (check) {
-        check.checked = sub.completed;
-        check.disabled = !canEdit;
-        check.setAttribute("aria-label", `Mark \u201c${sub.name}\u201d complete`);
-      }
-      const name = field(node, "name");
-      if (name) {
-        setText(name, sub.name);
-        name.setAttribute("href", taskUrl(sub.id));
-      }
-    },
-  });
-  setText(field(pane.node, "subtask-count"), subs.length);
-  const addSub = byTestId("add-subtask-input", pane.node);
-  if (addSub && addSub.form) addSub.form.hidden = !canEdit;
-}
-
-async function completeSubtask(row, check) {
-  const id = row.dataset.taskId;
-  try {
-    store.acceptTask(await calls.tasks.update(id, { status: check.checked ? "done" : "todo" }));
-    clearFieldError(check);
-  } catch (err) {
-    check.checked = !check.checked;
-    showFieldError(check, humanMessage(err), { within: row });
-  }
-  renderPane();
-}
-
-async function addSubtask(input) {
-  const name = input.value.trim();
-  const parentId = pane.taskId;
-  clearServerErrors(input.form);
-  clearFieldError(input);
-  if (!name) return;
-  input.value = "";
-  input.focus();
-  try {
-    store.acceptTask(await calls.tasks.createSubtask(parentId, { name }));
-    if (pane.taskId === parentId) renderPane();
-  } catch (err) {
-    if (!input.value) input.value = name;
-    showFieldError(input, humanMessage(err));
-  }
-}
-
 // Flashes the open task's line for a subtask that changed.
 export function flashSubtask(id) {
-  const sub = pane.node && $(`[data-testid="subtask"][data-task-id="${CSS.escape(id)}"]`, pane.node);
-  if (sub) flash(sub);
+  flashSubtaskIn(pane.node, id);
 }
 
 // ---------------------------------------------------------------------------- live
