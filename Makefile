@@ -3,22 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev screenshot bench reliability clean
+# Every install takes its versions from the lock; the pyproject files hold ranges.
+LOCK := requirements/lock.txt
+INSTALL := $(BIN)/pip install --quiet -c $(LOCK)
+
+.PHONY: run test lint install install-dev screenshot bench reliability lock clean
 
 # The SDK (clients/python, its own distribution) and the server that depends on it.
-$(VENV)/.installed: pyproject.toml clients/python/pyproject.toml
+$(VENV)/.installed: pyproject.toml clients/python/pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e clients/python -e .
+	$(INSTALL) -e clients/python -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e clients/python -e ".[dev]"
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml $(LOCK)
+	$(INSTALL) -e clients/python -e ".[dev]"
 	touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed-dev pyproject.toml
-	$(BIN)/pip install --quiet -e clients/python -e ".[dev,bench]"
+$(VENV)/.installed-bench: $(VENV)/.installed-dev pyproject.toml $(LOCK)
+	$(INSTALL) -e clients/python -e ".[dev,bench]"
 	touch $@
+
+# Resolve both pyproject files afresh in a throwaway environment and pin all that came
+# in; the lock's opening comment is kept.
+lock:
+	rm -rf .cache/lock && $(PYTHON) -m venv .cache/lock
+	.cache/lock/bin/pip install --quiet --upgrade pip
+	.cache/lock/bin/pip install --quiet ./clients/python ".[dev,bench]"
+	{ sed -n '/^#/!q;p' $(LOCK); \
+	  .cache/lock/bin/pip freeze --exclude tasklane-sdk --exclude tasklane-server; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf .cache/lock
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -34,6 +48,7 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	scripts/test-browser.sh
+	scripts/test-js.sh
 	pg="$$(scripts/test-postgres.sh)" && redis="$$(scripts/test-redis.sh)" && \
 	TASKLANE_TEST_POSTGRES="$$pg" TASKLANE_TEST_REDIS="$$redis" $(BIN)/pytest -n 2 --dist loadfile
 

@@ -7,19 +7,20 @@ reconnection and every change of transport, so nothing is lost or doubled. Recon
 follows ``backoff``: WebSocket with retries after 2, 4, 8, 16, 30 s (± jitter), then
 Server-Sent Events, then long polling, probing WebSocket meanwhile to move back up. A
 "do not reconnect" close (4400-4499, or 401) leaves it ``offline``.
+
+This module holds the connection and the cursors; the handlers and their ``on…``
+methods are in ``subscriptions``, the iterators in ``updates``, ``Status`` in ``status``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import random as randomness
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
 
 from tasklane.client.backoff import TRANSPORTS, FallBack, Ladder, TransportName, probe_delay
 from tasklane.client.errors import RealtimeRefused
@@ -31,10 +32,11 @@ from tasklane.client.frames import (
     Joined,
     Left,
     PresenceEvent,
-    PresenceType,
     ResyncRequired,
 )
 from tasklane.client.rest import AsyncTasklaneClient
+from tasklane.client.status import LIVE, Status
+from tasklane.client.subscriptions import Subscriptions
 from tasklane.client.transports import (
     OPEN_TIMEOUT,
     POLL_WAIT,
@@ -47,39 +49,15 @@ from tasklane.client.transports import (
     Upgraded,
     WebSocketLink,
 )
+from tasklane.client.updates import Outbox, Update, Updates
 from tasklane.client.urls import gateway_for, gateway_http, gateway_ws
 from tasklane.protocol.events import EventEnvelope
 
+__all__ = ["RealtimeClient", "Status", "Update", "Updates"]
+
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-State = Literal["connecting", "connected", "reconnecting", "sse", "polling", "offline"]
-LIVE: dict[TransportName, State] = {"ws": "connected", "sse": "sse", "poll": "polling"}
-Update = EventEnvelope | ResyncRequired | Left
-Handler = Callable[[T], Awaitable[None] | None]
 Sleep = Callable[[float], Awaitable[None]]
-Unsubscribe = Callable[[], None]
-
-
-@dataclass(frozen=True)
-class Status:
-    """Where the client stands (the seed's ``RealtimeStatus``).
-
-    ``state``: ``connecting``; ``connected`` (WebSocket); ``sse`` or ``polling`` (live on a
-    fallback); ``reconnecting`` (``retry_in`` seconds from now, over ``transport``);
-    ``offline`` (``reason`` and ``code`` say why: refused, or closed).
-    """
-
-    state: State
-    transport: TransportName | None = None
-    retry_in: float | None = None
-    reason: str | None = None
-    code: int | None = None
-
-    @property
-    def is_connected(self) -> bool:
-        """Live on some transport: changes arrive (the seed's ``isConnected``)."""
-        return self.state in ("connected", "sse", "polling")
 
 
 @dataclass
@@ -89,37 +67,7 @@ class _Project:
     rejoining: bool = False  # a resume after a gap is on its way
 
 
-class Updates:
-    """An async iterator of what the client hands over, from the moment it was made:
-    durable events, ``ResyncRequired`` and ``Left``. It ends when the client closes, and
-    raises :class:`RealtimeRefused` if the server refused it."""
-
-    def __init__(self, client: RealtimeClient) -> None:
-        self._client = client
-        self._queue: asyncio.Queue[Update | None] = asyncio.Queue()
-        client._iterators.add(self._queue)
-        if client._ended:
-            self._queue.put_nowait(None)
-
-    def __aiter__(self) -> Updates:
-        return self
-
-    async def __anext__(self) -> Update:
-        item = await self._queue.get()
-        if item is None:
-            self.close()
-            self._queue.put_nowait(None)  # stays ended
-            if self._client._refusal is not None:
-                raise self._client._refusal
-            raise StopAsyncIteration
-        return item
-
-    def close(self) -> None:
-        """Stop receiving (an iterator that is no longer read should be closed)."""
-        self._client._iterators.discard(self._queue)
-
-
-class RealtimeClient:
+class RealtimeClient(Subscriptions):
     """Follows projects live. Use it as an async context manager::
 
         async with RealtimeClient("http://127.0.0.1:3001", token) as live:
@@ -147,6 +95,7 @@ class RealtimeClient:
         poll_wait: float = POLL_WAIT,
         open_timeout: float = OPEN_TIMEOUT,
     ) -> None:
+        super().__init__()
         if not token:
             raise ValueError("a token is required: a personal API token or a session token")
         self.url = url.rstrip("/")
@@ -164,21 +113,14 @@ class RealtimeClient:
         self._projects: dict[str, _Project] = {}
         self._link: Link | None = None
         self._status = Status("offline", reason="not started")
-        self._refusal: RealtimeRefused | None = None
         self._supervisor: asyncio.Task[None] | None = None
-        self._ended = False  # closed, or refused: nothing more will come
-        self._iterators: set[asyncio.Queue[Update | None]] = set()
-        self._events: dict[str, list[Handler[EventEnvelope]]] = {}
-        self._presence: dict[str, list[Handler[PresenceEvent]]] = {}
-        self._statuses: list[Handler[Status]] = []
-        self._resyncs: list[Handler[ResyncRequired]] = []
-        self._lefts: list[Handler[Left]] = []
+        self._outbox = Outbox()  # ended once closed, or refused: nothing more will come
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
         """Connect in the background; joins made before or after are followed."""
-        if self._supervisor is None and not self._ended:
+        if self._supervisor is None and not self._outbox.ended:
             self._supervisor = asyncio.create_task(self._supervise(), name="tasklane-realtime")
 
     async def close(self) -> None:
@@ -188,7 +130,7 @@ class RealtimeClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
         await self._api.aclose()
-        if self._refusal is None and self._status.state != "offline":
+        if self._outbox.refusal is None and self._status.state != "offline":
             await self._set_status(Status("offline", reason="closed"))
         self._end()
 
@@ -242,94 +184,19 @@ class RealtimeClient:
         if project is None:
             return None
         await project.joined.wait()
-        return project.cursor if project_id in self._projects and not self._ended else None
+        return project.cursor if project_id in self._projects and not self._outbox.ended else None
 
     def cursor(self, project_id: str) -> int | None:
         """The last ``seq`` handed over for a project (None if not known yet)."""
         project = self._projects.get(project_id)
         return project.cursor if project is not None else None
 
-    # -- handlers --------------------------------------------------------------------------
-
-    @overload
-    def on(self, type: PresenceType, handler: Handler[PresenceEvent]) -> Unsubscribe: ...
-    @overload
-    def on(self, type: str, handler: Handler[EventEnvelope]) -> Unsubscribe: ...
-    def on(self, type: str, handler: Handler[Any]) -> Unsubscribe:
-        """Call ``handler`` for each event of ``type``: a durable type such as
-        ``task_created``; a kind (``task``, ``comment``, ``section``, ``member``,
-        ``project``) for each of its types; ``*`` for every durable event; or
-        ``user_connected`` / ``user_disconnected``. Handlers may be plain functions or
-        coroutines; an exception in one is logged and does not stop the others. Returns
-        a function that unsubscribes."""
-        table: dict[str, list[Any]] = (
-            self._presence if type in ("user_connected", "user_disconnected") else self._events
-        )
-        return _subscribe(table.setdefault(type, []), handler)
-
-    def on_event(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        """Every durable event (the seed's ``useRealtimeUpdates``)."""
-        return self.on("*", handler)
-
-    def on_task(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        """Any change to a task: ``task_*`` (the seed's ``useTaskRealtimeUpdates``)."""
-        return self.on("task", handler)
-
-    def on_comment(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        """Any change to a comment: ``comment_*`` (``useCommentRealtimeUpdates``)."""
-        return self.on("comment", handler)
-
-    def on_task_created(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("task_created", handler)
-
-    def on_task_updated(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("task_updated", handler)
-
-    def on_task_status_changed(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("task_status_changed", handler)
-
-    def on_task_deleted(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("task_deleted", handler)
-
-    def on_comment_created(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("comment_created", handler)
-
-    def on_comment_updated(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("comment_updated", handler)
-
-    def on_comment_deleted(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("comment_deleted", handler)
-
-    def on_project_updated(self, handler: Handler[EventEnvelope]) -> Unsubscribe:
-        return self.on("project_updated", handler)
-
-    def on_presence(self, handler: Handler[PresenceEvent]) -> Unsubscribe:
-        """``user_connected`` and ``user_disconnected``."""
-        unsubscribes = [self.on("user_connected", handler), self.on("user_disconnected", handler)]
-
-        def unsubscribe() -> None:
-            for each in unsubscribes:
-                each()
-
-        return unsubscribe
-
-    def on_status(self, handler: Handler[Status]) -> Unsubscribe:
-        """Every change of :attr:`status`."""
-        return _subscribe(self._statuses, handler)
-
-    def on_resync(self, handler: Handler[ResyncRequired]) -> Unsubscribe:
-        """The log could not serve a project's cursor: reload that project's state.
-        Events after the resync's ``seq`` follow."""
-        return _subscribe(self._resyncs, handler)
-
-    def on_left(self, handler: Handler[Left]) -> Unsubscribe:
-        """A project is no longer followed (access revoked, deleted, or refused)."""
-        return _subscribe(self._lefts, handler)
+    # -- what it hands over ------------------------------------------------------------
 
     def updates(self) -> Updates:
         """An async iterator of events, resyncs and lefts from now on (see
         :class:`Updates`). Make it before joining to miss nothing."""
-        return Updates(self)
+        return Updates(self._outbox)
 
     # -- the connection ------------------------------------------------------------------
 
@@ -348,7 +215,7 @@ class RealtimeClient:
                     handed = outcome.link
                     continue
                 if isinstance(outcome, Refused):
-                    self._refusal = RealtimeRefused(outcome.code, outcome.reason)
+                    self._outbox.refusal = RealtimeRefused(outcome.code, outcome.reason)
                     await self._set_status(
                         Status("offline", reason=outcome.reason, code=outcome.code)
                     )
@@ -450,8 +317,7 @@ class RealtimeClient:
             await self._event(link, item)
         elif isinstance(item, PresenceEvent):
             if item.project_id in self._projects:
-                for presence_handler in list(self._presence.get(item.type, ())):
-                    await _call(presence_handler, item)
+                await self._notify_presence(item)
         elif isinstance(item, Joined):
             project = self._projects.get(item.project_id)
             if project is not None:
@@ -466,9 +332,8 @@ class RealtimeClient:
                 project.cursor = item.seq
                 project.rejoining = False
                 project.joined.set()
-                for resync_handler in list(self._resyncs):
-                    await _call(resync_handler, item)
-                self._hand_over(item)
+                await self._notify_resync(item)
+                self._outbox.hand_over(item)
         elif isinstance(item, Left):
             await self._left(link, item)
         elif isinstance(item, ErrorFrame):
@@ -494,14 +359,8 @@ class RealtimeClient:
             return
         project.cursor = event.seq
         project.joined.set()
-        handlers = [
-            *self._events.get(event.type, ()),
-            *self._events.get(event.type.partition("_")[0], ()),
-            *self._events.get("*", ()),
-        ]
-        for handler in handlers:
-            await _call(handler, event)
-        self._hand_over(event)
+        await self._notify_event(event)
+        self._outbox.hand_over(event)
 
     async def _left(self, link: Link, left: Left) -> None:
         project = self._projects.pop(left.project_id, None)
@@ -509,41 +368,14 @@ class RealtimeClient:
             return
         link.following.discard(left.project_id)
         project.joined.set()
-        for handler in list(self._lefts):
-            await _call(handler, left)
-        self._hand_over(left)
-
-    def _hand_over(self, update: Update) -> None:
-        for queue in list(self._iterators):
-            queue.put_nowait(update)
+        await self._notify_left(left)
+        self._outbox.hand_over(left)
 
     def _end(self) -> None:
-        self._ended = True
         for project in self._projects.values():
             project.joined.set()  # nobody waits for a join that cannot come
-        for queue in list(self._iterators):
-            queue.put_nowait(None)
+        self._outbox.end()
 
     async def _set_status(self, status: Status) -> None:
         self._status = status
-        for handler in list(self._statuses):
-            await _call(handler, status)
-
-
-def _subscribe(handlers: list[Any], handler: Any) -> Unsubscribe:
-    handlers.append(handler)
-
-    def unsubscribe() -> None:
-        with contextlib.suppress(ValueError):
-            handlers.remove(handler)
-
-    return unsubscribe
-
-
-async def _call(handler: Handler[T], value: T) -> None:
-    try:
-        result = handler(value)
-        if inspect.isawaitable(result):
-            await result
-    except Exception:
-        log.exception("a realtime handler failed")
+        await self._notify_status(status)

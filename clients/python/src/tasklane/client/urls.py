@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-GATEWAY_PORT = 3002  # WS_PORT's default (DESIGN §2)
+GATEWAY_PORT = 3002  # the gateway's port when the server's WS_PORT is not set
 _HTTP = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 _WS = {"http": "ws", "https": "wss"}
 
