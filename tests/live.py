@@ -66,6 +66,19 @@ class LiveStack:
     gateway_http: str
     api_app: Any  # the FastAPI app on api_url, to look at its state
 
+    def connections_of(self, user_id: str) -> int:
+        """The user's connections the gateway holds. A connection the client has closed
+        counts until the gateway has finished with it, its user's departure from
+        presence included: a witness that it is over, where the close handshake is not
+        (it completes before the gateway lets the connection go)."""
+        assert self.stack.gateway is not None
+        return self.stack.gateway.admission.seats.of(user_id=user_id)
+
+    def poll_waits(self, project_id: str) -> bool:
+        """Whether a long poll of the project is past its access check and waits for
+        the log to grow (it holds the project's wake-up signal)."""
+        return project_id in self.api_app.state.waiters._signals
+
 
 @contextmanager
 def live_stack(settings: Settings, role: Role = "all") -> Iterator[LiveStack]:

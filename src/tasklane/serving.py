@@ -1,11 +1,13 @@
 """Running the apps: several uvicorn servers in one event loop (one process serves both
-ports by default), and a gateway server that drains its connections gently."""
+ports by default), and a gateway server that drains its connections gently and closes a
+WebSocket that sends text that is not UTF-8 without an alarm."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import ipaddress
+import logging
 import signal
 import threading
 from collections.abc import Iterator
@@ -13,12 +15,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import CloseCode
 
 from tasklane.app import Role, Stack, create_app, create_realtime_app
 from tasklane.gateway.gateway import Gateway
 from tasklane.settings import Settings
 
 SHUTDOWN_GRACE_SECONDS = 10
+
+log = logging.getLogger(__name__)
 
 
 class SharedLoopServer(uvicorn.Server):
@@ -43,6 +49,37 @@ class GatewayServer(SharedLoopServer):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.gateway.hub.empty.wait(), timeout=3)
         await super().shutdown(sockets)  # type: ignore[arg-type]
+
+
+class GatewayWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's ``websockets-sansio`` protocol, except for a text message that is not
+    UTF-8: the connection is failed with 1007 (invalid frame payload data), as uvicorn
+    does, but with one INFO line. uvicorn logs such a message as an ERROR with a
+    traceback, and any client can send one at will: a flood of false alarms in the logs.
+    The endpoint sees a disconnect with 1007, as for any connection that went."""
+
+    def send_receive_event_to_app(self) -> None:
+        if self.curr_msg_data_type == "text" and not self.close_sent:
+            # Joining one frame's bytes gives those bytes, uncopied; ASCII needs no
+            # decoding to be known valid (most client frames are ASCII JSON).
+            data = b"".join(self.frames)
+            if not data.isascii():
+                try:
+                    data.decode()
+                except UnicodeDecodeError as exc:
+                    self.frames = []
+                    self._fail_invalid_text(exc)
+                    return
+        super().send_receive_event_to_app()
+
+    def _fail_invalid_text(self, exc: UnicodeDecodeError) -> None:
+        log.info(
+            "closed a WebSocket that sent text that is not UTF-8 (1007)",
+            extra={"address": self.client[0] if self.client else "unknown"},
+        )
+        self.conn.fail(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
+        # Tells the endpoint, writes the close frame and drops the socket.
+        self.handle_parser_exception()
 
 
 def forwarded_headers(settings: Settings) -> dict[str, Any]:
@@ -88,7 +125,7 @@ def build_servers(stack: Stack, role: Role, *, port: int, ws_port: int) -> list[
         config = uvicorn.Config(
             create_realtime_app(stack),
             port=ws_port,
-            ws="websockets-sansio",
+            ws=GatewayWebSocketProtocol,
             ws_ping_interval=settings.heartbeat_seconds,
             ws_ping_timeout=settings.heartbeat_seconds,
             # A larger frame is refused by the WebSocket layer itself: close 1009.

@@ -220,27 +220,33 @@ async def test_a_removed_member_is_told_and_stops_following(
     async with people(live.api_url, "ana", "ben") as (ana, ben):
         project = await ana.create_project("Team")
         await ana.add_member(project.id, user_id=(await ben.me()).id, role="editor")
+        own = await ben.create_project("Own")  # where a later change is the witness
         seen = Seen(client(live, ben.token, (transport,)))
         await seen.client.start()
-        await seen.client.join(project.id)
-        await seen.client.joined(project.id)
+        for followed in (project, own):
+            await seen.client.join(followed.id)
+            await seen.client.joined(followed.id)
         await ana.create_task(project.id, "Before")
         await seen.until(1)
         await ana.remove_member(project.id, (await ben.me()).id)
         await seen.until_left()
         await ana.create_task(project.id, "After")
-        await asyncio.sleep(0.3)
+        # Made after it: once this change has come, "After" would have come before it.
+        await ben.create_task(own.id, "Witness")
+        await seen.wait(lambda: seen.events[-1].project_id == own.id, 10, "the witness")
         await seen.stop()
+    updates = [u for u in seen.updates if u.project_id == project.id]
+    events = [e for e in seen.events if e.project_id == project.id]
     if transport == "poll":
         # The API checks access and reads the log in two transactions, so a long poll
         # that wakes as the removal commits may still carry the removal itself.
-        if seen.events[-1].type == "member_removed":
-            seen.events.pop()
-            seen.updates.pop(1)
-        assert seen.updates[1:] == [Left(project.id, "not_found")]
+        if events[-1].type == "member_removed":
+            events.pop()
+            updates.pop(1)
+        assert updates[1:] == [Left(project.id, "not_found")]
     else:
-        assert seen.updates[1:] == [Left(project.id, "access_revoked")]
-    assert [e.data["task"]["name"] for e in seen.events] == ["Before"]
+        assert updates[1:] == [Left(project.id, "access_revoked")]
+    assert [e.data["task"]["name"] for e in events] == ["Before"]
 
 
 async def test_presence_handlers_see_other_people_arrive_and_leave(live: LiveStack) -> None:

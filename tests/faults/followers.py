@@ -19,6 +19,7 @@ class StormClient:
         self.last_seq = after
         self.seqs: list[int] = []
         self.reconnects = 0
+        self.joins = 0  # ``joined`` frames: one per connection that got that far
         self.joined = asyncio.Event()
         self.grew = asyncio.Event()
         self.jitter = random.Random()
@@ -51,10 +52,11 @@ class StormClient:
                 # above instead: stop rather than come back.
                 raise asyncio.CancelledError
             self.reconnects += 1
-            await asyncio.sleep(wait)
+            await asyncio.sleep(wait)  # the wait the server asked for: what is tested
 
     def take(self, frame: dict[str, object]) -> None:
         if frame["type"] == "joined":
+            self.joins += 1
             self.joined.set()
         elif "seq" in frame and "data" in frame:
             seq = int(frame["seq"])  # type: ignore[call-overload]

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.processes import Tasklane
 from tests.reliability import Figures, scaled
@@ -43,6 +44,8 @@ async def write(
             enough[1].set()
 
 
+# The long form kills it ten times, each after up to 60 s of writes and a restart.
+@pytest.mark.timeout(scaled(180, 1800))
 async def test_a_killed_api_process_leaves_every_change_whole(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:

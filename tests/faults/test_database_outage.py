@@ -80,6 +80,8 @@ async def answered(writer: Writer, status: int, count: int, within: float) -> No
         await asyncio.sleep(0.05)
 
 
+# The long form crashes PostgreSQL three times, each step allowed 60 s.
+@pytest.mark.timeout(scaled(180, 900))
 async def test_a_postgresql_crash_under_traffic_refuses_cleanly_and_recovers(
     cluster: Cluster, split: tuple[Tasklane, Tasklane], figures: Figures
 ) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from tests.backends import throwaway_database
 from tests.faults.followers import StormClient
-from tests.processes import Tasklane
+from tests.processes import Tasklane, eventually
 from tests.reliability import Figures, rss_mib, scaled
 from tests.scale.people import Traffic, log_after, members, shared_project
 
@@ -72,6 +72,8 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+# The long form brings 3,000 clients in and back, each allowed up to 600 s.
+@pytest.mark.timeout(scaled(180, 1800))
 async def test_a_gateway_restart_brings_a_jittered_storm_that_loses_nothing(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:
@@ -108,13 +110,18 @@ async def test_a_gateway_restart_brings_a_jittered_storm_that_loses_nothing(
             traffic = Traffic(member, project_id, first, pace=0.05)
             traffic.start()
             probing = asyncio.create_task(probe(gateway, restart, answers, failures, stop))
-            await asyncio.sleep(1)
+            await traffic.committing(10)  # under way before the restart
             restart.begin()
             await asyncio.to_thread(gateway.stop)  # SIGTERM: drain with a retry hint each
             figures.faults += 1
             await asyncio.to_thread(gateway.start)
             restart.end()
-            await asyncio.sleep(SPREAD_MS / 1000 + 1)
+            # Changes keep committing while everyone comes back, spread over the drain's
+            # retry hints; and a few more once all are in.
+            await eventually(
+                lambda: all(c.joins >= 2 for c in clients), "everyone back", within=scaled(120, 600)
+            )
+            await traffic.committing(5)
             head = await traffic.stop()
             await asyncio.wait_for(asyncio.gather(*(c.reach(head) for c in clients)), 120)
             stop.set()

@@ -72,6 +72,8 @@ async def soak_round(
     return result
 
 
+# The long form runs three rounds of 3,000 clients for 120 s each.
+@pytest.mark.timeout(scaled(180, 2400))
 async def test_memory_and_descriptors_stay_flat_round_after_round(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:

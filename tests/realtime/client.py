@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Origin
 
 Frame = dict[str, Any]
+_markers = itertools.count(1)
 
 
 class Client:
@@ -23,8 +25,13 @@ class Client:
         await self.ws.send(frame if isinstance(frame, str | bytes) else json.dumps(frame))
 
     async def next(self, within: float = 5.0) -> Frame:
-        """The next frame, whatever its type."""
-        raw = await asyncio.wait_for(self.ws.recv(), within)
+        """The next frame, whatever its type.
+
+        A cancelled wait is always cancelled: ``asyncio.wait_for`` (before Python 3.12)
+        returns the frame instead when it arrives in the same turn as the cancellation,
+        and a reader told to stop would wait for the next frame, which may never come."""
+        async with asyncio.timeout(within):
+            raw = await self.ws.recv()
         frame: Frame = json.loads(raw)
         return frame
 
@@ -58,20 +65,35 @@ class Client:
                 got.append(frame)
         return got
 
-    async def quiet(self, seconds: float = 0.3) -> list[Frame]:
-        """Whatever arrives within ``seconds``: to show that nothing (more) does."""
+    async def drained(self, within: float = 5.0) -> list[Frame]:
+        """The frames that arrive before the answer to a ping sent now: to show what was
+        on its way to this connection, or that nothing was (``[]``).
+
+        The gateway sends a connection's frames in order, and reads the ping only once
+        it has acted on the frames before it (a ``join`` is answered, presence included).
+        So whatever it sent or queued for this connection before reading the ping comes
+        first: a frame the test waits for elsewhere (an event fanned out to the same
+        room, a close seen by another client) shows that the moment has passed."""
+        marker = f"drained-{next(_markers)}"
+        await self.send({"type": "ping", "id": marker})
         frames: list[Frame] = []
-        try:
-            while True:
-                frames.append(await self.next(seconds))
-        except TimeoutError:
-            return frames
+        while (frame := await self.next(within)) != {"type": "pong", "id": marker}:
+            frames.append(frame)
+        return frames
+
+    async def through(self, seq: int, within: float = 5.0) -> list[Frame]:
+        """Every frame up to and including the event ``seq`` of a joined project."""
+        frames: list[Frame] = []
+        while not frames or frames[-1].get("seq") != seq or frames[-1]["type"] == "joined":
+            frames.append(await self.next(within))
+        return frames
 
     async def closed(self, within: float = 5.0) -> tuple[int, str]:
         """Wait for the server to close; its close code and reason."""
         try:
             while True:
-                await asyncio.wait_for(self.ws.recv(), within)
+                async with asyncio.timeout(within):
+                    await self.ws.recv()
         except websockets.ConnectionClosed as closed:
             if closed.rcvd is None:
                 raise AssertionError("closed without a close frame") from closed

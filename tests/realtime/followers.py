@@ -36,7 +36,8 @@ class SseReader:
         self.retry: int | None = None
 
     async def next(self, within: float = 5.0) -> SseEvent:
-        return await asyncio.wait_for(self._next(), within)
+        async with asyncio.timeout(within):  # not wait_for: see Client.next
+            return await self._next()
 
     async def _next(self) -> SseEvent:
         event, last_id = "message", None

@@ -16,6 +16,7 @@ import pytest
 from tasklane.protocol import closes
 from tests.conftest import Person, make_settings
 from tests.live import LiveStack, live_stack
+from tests.processes import eventually
 from tests.realtime.client import connect
 
 ENVELOPE_KEYS = ["type", "projectId", "userId", "seq", "data", "timestamp"]
@@ -88,10 +89,12 @@ async def test_a_client_that_missed_five_changes_gets_exactly_those_on_rejoin(
         replayed = await b.events(5)
         add_task(ana, project, "live again")
         (live_event,) = await b.events(1)
-        assert await b.quiet() == []
+        add_task(ana, project, "and after it")
+        after = await b.next()  # the next change, and nothing again before it
     assert [e["seq"] for e in replayed] == [last["seq"] + n for n in range(1, 6)]
     assert [e["data"]["taskId"] for e in replayed] == missed
     assert live_event["seq"] == last["seq"] + 6
+    assert (after["type"], after["seq"]) == ("task_created", last["seq"] + 7)
 
 
 async def test_changes_committed_while_a_long_replay_runs_arrive_once_in_order(
@@ -111,8 +114,10 @@ async def test_changes_committed_while_a_long_replay_runs_arrive_once_in_order(
         await b.join(project["id"], last_seq=0)
         await writer
         got = await b.events(head + 30, within=20)
-        assert await b.quiet() == []
+        add_task(ana, project, "after")
+        after = await b.next()  # the next change, and nothing again before it
     assert [e["seq"] for e in got] == list(range(1, head + 31))
+    assert (after["type"], after["seq"]) == ("task_created", head + 31)
 
 
 def slow_closed(stack: LiveStack) -> bool:
@@ -202,8 +207,10 @@ async def test_presence_counts_people_not_tabs(live: LiveStack, signup: Any) -> 
                 arrived = await watcher.next()
                 assert (arrived["type"], arrived["userId"]) == ("user_connected", ben.id)
                 assert "seq" not in arrived
-                assert await watcher.quiet() == []  # the second tab is not a second arrival
-            assert await watcher.quiet() == []  # one tab left: Ben is still here
+                # The second tab's join has been answered: no second arrival came of it.
+                assert await watcher.drained() == []
+            await eventually(lambda: live.connections_of(ben.id) == 1, "the second tab gone")
+            assert await watcher.drained() == []  # one tab left: Ben is still here
         gone = await watcher.next()
         assert (gone["type"], gone["userId"]) == ("user_disconnected", ben.id)
     assert [p["userId"] for p in ana.http.get(url).json()] == []
@@ -219,8 +226,11 @@ async def test_removal_from_a_project_stops_delivery_at_once(live: LiveStack, si
         assert removed.status_code == 204
         left = await b.expect("left")
         assert left == {"type": "left", "projectId": project["id"], "reason": "access_revoked"}
-        add_task(ana, project, "after the removal")
-        assert await b.quiet() == []
+        async with connect(live.ws_url, token=ana.token) as a:
+            await a.join(project["id"])
+            add_task(ana, project, "after the removal")
+            await a.events(1)  # fanned out to the room: Ben would have had it by now
+        assert await b.drained() == []
         await b.send({"type": "join", "projectId": project["id"], "lastSeq": 0})
         refused = await b.expect("error")
         assert refused["code"] == "forbidden"
@@ -232,13 +242,15 @@ async def test_no_one_receives_another_projects_events(live: LiveStack, signup: 
     async with connect(live.ws_url, token=ana.token) as a:
         await a.join(mine["id"])
         await a.expect("user_connected")
-        add_task(ben, theirs, "not for Ana")
+        async with connect(live.ws_url, token=ben.token) as b:
+            await b.join(theirs["id"])
+            add_task(ben, theirs, "not for Ana")
+            await b.events(1)  # fanned out to that room: Ana would have had it by now
         await a.send({"type": "join", "projectId": theirs["id"], "lastSeq": 0})
         assert (await a.expect("error"))["code"] == "forbidden"
-        assert await a.quiet() == []
         add_task(ana, mine, "for Ana")
-        (event,) = await a.events(1)
-        assert event["projectId"] == mine["id"]
+        event = await a.next()  # and nothing before it
+        assert (event["type"], event["projectId"]) == ("task_created", mine["id"])
 
 
 @pytest.fixture

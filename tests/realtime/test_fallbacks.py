@@ -22,6 +22,7 @@ from tasklane.serving import build_servers
 from tasklane.settings import Settings
 from tests.conftest import Person, make_settings, unique_email
 from tests.live import LiveStack, live_stack, running
+from tests.processes import eventually
 from tests.realtime.client import connect
 from tests.realtime.followers import NOT_EVENTS, PRESENCE, SseEvent, SseReader, sse_stream
 
@@ -349,9 +350,11 @@ async def test_an_idle_stream_carries_heartbeat_comments(
             sse_stream(brisk.gateway_http, ana.token, [project["id"]]) as reader,
         ):
             await joined(reader)
-            await asyncio.sleep(1.0)  # idle: about three heartbeats
+            reading = asyncio.create_task(durable(reader, 1))
+            # Idle until the stream has carried two heartbeats, then something to say.
+            await eventually(lambda: len(reader.comments) >= 2, "two heartbeats", within=5)
             await add_task(http, project["id"], "wake")
-            (event,) = await durable(reader, 1)
+            (event,) = await asyncio.wait_for(reading, 5)
     assert event.event == "task_created"
     assert len(reader.comments) >= 2, reader.comments
     assert set(reader.comments) == {": heartbeat"}
@@ -504,7 +507,7 @@ async def test_a_long_poll_answers_as_soon_as_another_user_commits(
     pid, head = project["id"], project["seq"]
     async with api(unhurried.api_url, ben) as watcher, api(unhurried.api_url, ana) as writer:
         waiting = asyncio.create_task(poll(watcher, pid, head, 20))
-        await asyncio.sleep(0.2)
+        await eventually(lambda: unhurried.poll_waits(pid), "the poll waiting")
         assert not waiting.done()
         task = await add_task(writer, pid, "Wake")
         # The poll waits 20 s and would not look again for 300: only a wake-up answers it.
@@ -551,13 +554,7 @@ async def test_a_users_second_concurrent_long_poll_is_429_while_another_users_is
     with live_stack(make_settings(database_url, tmp_path, poll_max_per_user=1)) as single:
         async with api(single.api_url, ana) as http, api(single.api_url, ben) as other:
             first = asyncio.create_task(poll(http, pid, head, 20))
-            # Until the server holds the first poll (it waits on the project's signal).
-            waiters = single.api_app.state.waiters
-            for _ in range(1_000):  # up to 10 s; the server's loop is in another thread
-                if pid in waiters._signals:
-                    break
-                await asyncio.sleep(0.01)
-            assert pid in waiters._signals
+            await eventually(lambda: single.poll_waits(pid), "the server holding the first poll")
             assert not first.done()
             second = await poll(http, pid, head, 20)
             others = await poll(other, pid, head, 0.2)
@@ -583,7 +580,7 @@ async def test_a_member_removed_while_their_long_poll_waits_gets_404(
     pid, head = project["id"], project["seq"]
     async with api(unhurried.api_url, ben) as watcher, api(unhurried.api_url, ana) as owner:
         waiting = asyncio.create_task(poll(watcher, pid, head, 20))
-        await asyncio.sleep(0.2)
+        await eventually(lambda: unhurried.poll_waits(pid), "the poll waiting")
         assert not waiting.done()
         removed = await owner.delete(f"/api/projects/{pid}/members/{ben.id}")
         assert removed.status_code == 204, removed.text

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from tasklane.app import build_stack
+from tasklane.clock import AdjustableClock
 from tasklane.serving import build_servers
 from tasklane.settings import Settings
 from tests.conftest import Person, make_settings, unique_email
@@ -148,16 +150,25 @@ async def test_an_expired_ticket_is_closed_with_4401(
     database_url: str, tmp_path: Path, signup: Signup
 ) -> None:
     ana = signup("ana")
-    with live_stack(make_settings(database_url, tmp_path, ticket_ttl_seconds=1)) as short:
-        async with httpx.AsyncClient(base_url=short.api_url, timeout=10) as http:
-            response = await http.post(
-                "/api/realtime/ticket", headers={"Authorization": f"Bearer {ana.token}"}
-            )
-        assert response.status_code == 201, response.text
-        await asyncio.sleep(1.3)
-        async with connect(
-            short.ws_url, ticket=response.json()["ticket"], expect_connected=False
-        ) as client:
+    clock = AdjustableClock()  # the real-time clock that credentials expire on
+    settings = make_settings(database_url, tmp_path, ticket_ttl_seconds=1)
+    stack = build_stack(settings, wall_clock=clock)
+    with running(build_servers(stack, "all", port=0, ws_port=0), stack) as (api, gateway):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api}", timeout=10) as http:
+            tickets = [
+                await http.post(
+                    "/api/realtime/ticket", headers={"Authorization": f"Bearer {ana.token}"}
+                )
+                for _ in range(2)
+            ]
+        for response in tickets:
+            assert response.status_code == 201, response.text
+        fresh, expired = (response.json()["ticket"] for response in tickets)
+        ws_url = f"ws://127.0.0.1:{gateway}"
+        async with connect(ws_url, ticket=fresh, expect_connected=False) as client:
+            assert (await client.expect("connected"))["userId"] == ana.id  # within its TTL
+        clock.set(clock.now() + timedelta(seconds=1, milliseconds=1), frozen=True)
+        async with connect(ws_url, ticket=expired, expect_connected=False) as client:
             code, _reason = await client.closed()
     assert code == 4401
 

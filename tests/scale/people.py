@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,8 @@ from tests.realtime.client import connect
 Frame = dict[str, Any]
 CONTROL = {"connected", "joined", "left", "pong", "error", "resync_required"}
 _labels = itertools.count(1)
+CLOSE_WITHIN = 5.0  # seconds a follower's connection has to complete its close
+STOP_WITHIN = CLOSE_WITHIN + 5.0  # seconds a follower has to stop once told to
 
 
 @dataclass
@@ -111,20 +113,37 @@ class Traffic:
     pace: float = 0.02
     committed: list[float] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _grew: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        while not self._stop.is_set():
-            n = len(self.committed) + 1
-            response = await self.member.http.post(
-                f"/api/projects/{self.project_id}/tasks", json={"name": f"change {n}"}
-            )
-            assert response.status_code == 201, response.text
-            self.committed.append(time.monotonic())
-            await asyncio.sleep(self.pace)
+        try:
+            while not self._stop.is_set():
+                n = len(self.committed) + 1
+                response = await self.member.http.post(
+                    f"/api/projects/{self.project_id}/tasks", json={"name": f"change {n}"}
+                )
+                assert response.status_code == 201, response.text
+                self.committed.append(time.monotonic())
+                self._grew.set()
+                await asyncio.sleep(self.pace)  # the pace of the traffic
+        finally:
+            self._grew.set()  # a wait for more changes learns that there will be none
+
+    async def committing(self, count: int, within: float = 20.0) -> None:
+        """Wait until ``count`` more changes have been answered from now."""
+        target = len(self.committed) + count
+        assert self._task is not None, "the traffic has not started"
+        async with asyncio.timeout(within):
+            while len(self.committed) < target:
+                if self._task.done():
+                    self._task.result()  # its failure, if it failed
+                    raise AssertionError("the traffic stopped")
+                self._grew.clear()
+                await self._grew.wait()
 
     async def stop(self) -> int:
         """Stop; the head ``seq`` reached."""
@@ -177,14 +196,17 @@ class Follower:
         for attempt in itertools.count():
             gateway = self.gateways[attempt % len(self.gateways)]
             try:
-                async with connect(gateway, token=self.member.token) as client:
+                async with connect(
+                    gateway, token=self.member.token, close_timeout=CLOSE_WITHIN
+                ) as client:
                     join: Frame = {"type": "join", "projectId": self.project_id}
                     join["lastSeq"] = self.last_seq
                     await client.send(join)
-                    while True:
+                    while not self._stopping:
                         frame = await client.next(within=3600)
                         if self._take(gateway, frame):
                             return
+                    return
             except (OSError, websockets.ConnectionClosed, websockets.InvalidHandshake):
                 # Cancelled by ``stop`` mid-close, the connection may end with one of
                 # these instead: that is no drop to resume from.
@@ -237,9 +259,22 @@ class Follower:
         async with asyncio.timeout(within):
             await asyncio.shield(self._task)
 
-    async def stop(self) -> None:
+    async def stop(self, within: float = STOP_WITHIN) -> None:
+        """Stop following: the reader is cancelled and its connection closed, within
+        ``within`` seconds or the test fails saying so. A failure of the reader's own
+        is raised here; the caller's cancellation is never swallowed."""
         self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        task = self._task
+        if task is None:
+            return
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=within)
+        if not done:
+            task.cancel()
+            where = self.joins[-1][0] if self.joins else "no gateway yet"
+            raise AssertionError(
+                f"the follower of {self.member.name} ({where}, last seq {self.last_seq})"
+                f" did not stop within {within} s of being cancelled"
+            )
+        if not task.cancelled():
+            task.result()

@@ -221,16 +221,18 @@ async def test_a_redis_restart_under_traffic_loses_nothing_and_doubles_nothing(
         traffic = Traffic(ana, project_id, head)
         traffic.start()
         try:
-            await asyncio.sleep(1.0)
+            await traffic.committing(10)  # and delivered as usual, before the fault
             cluster.redis.kill()
             killed = time.monotonic()
             for gateway in (cluster.a, cluster.b):
                 await until_ready(gateway, False, within=10)
-            await asyncio.sleep(scaled(2, 20) * 0.75)  # changes keep committing meanwhile
+            # The outage lasts this long (longer in the long runs), and changes keep
+            # committing meanwhile: its length is part of the scenario, not a wait.
+            await asyncio.sleep(scaled(2, 20) * 0.75)
             cluster.redis.start()
             restarted = time.monotonic()
             back = max([await until_ready(g, True, within=20) for g in (cluster.a, cluster.b)])
-            await asyncio.sleep(1.0)
+            await traffic.committing(10)  # and some after it
             final = await traffic.stop()
             for follower in followers:
                 await follower.reach(final)
@@ -270,15 +272,28 @@ async def test_a_killed_gateways_clients_resume_on_another_and_its_users_leave_p
         traffic = Traffic(ben, project_id, head)
         traffic.start()
         try:
-            await asyncio.sleep(1.0)
+            await traffic.committing(10)  # and delivered as usual, before the fault
             cluster.a.kill()
             killed = time.monotonic()
+            # A is dead this long (longer in the long runs) while changes keep committing:
+            # the length is part of the scenario, not a wait for something.
             await asyncio.sleep(scaled(1, 20))
             final = await traffic.stop()
             await moving.reach(final)
             await staying.reach(final)
             gone = await staying.heard("user_disconnected", cy.id, within=PRESENCE_TTL * 3 + 5)
-            await asyncio.sleep(PRESENCE_TTL / 2)  # more than a sweep: Ana's entry expired too
+            # Ana's entry on A expired with Cy's. The sweep that would wrongly announce her
+            # departure is B's own timer (every TTL/3), and a sweep that finds nobody to
+            # announce leaves no trace: let one more run…
+            await asyncio.sleep(PRESENCE_TTL / 2)
+            # …then a change: whatever that sweep published reached the followers first.
+            marker = await ben.http.post(
+                f"/api/projects/{project_id}/tasks", json={"name": "marker"}
+            )
+            assert marker.status_code == 201, marker.text
+            await staying.reach(final + 1)
+            await moving.reach(final + 1)
+            final += 1
             present = (await ben.http.get(f"/api/projects/{project_id}/presence")).json()
             seen = [(kind, user) for kind, user, _ in staying.presence]  # before anyone leaves
         finally:

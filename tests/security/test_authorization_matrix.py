@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import Person
 from tests.live import LiveStack
+from tests.processes import eventually
 from tests.realtime.client import Client, Frame, connect
 from tests.realtime.followers import SseEvent, SseReader, sse_stream
 from tests.realtime.test_fallbacks import error_of
@@ -127,10 +128,11 @@ def pages_of(scene: Scene, person: Person) -> Iterator[httpx.Client]:
 async def watching(
     scene: Scene, person: Person, last_seq: int | None = None
 ) -> AsyncIterator[Client]:
-    """``person`` following the project over a WebSocket, presence frames drained."""
+    """``person`` following the project over a WebSocket, what the join brought (its
+    replay, presence frames) drained."""
     async with connect(scene.live.ws_url, token=person.token) as client:
         await client.join(scene.project, last_seq)
-        await client.quiet(0.2)
+        await client.drained()
         yield client
 
 
@@ -141,6 +143,7 @@ class SseLog:
     def __init__(self, reader: SseReader) -> None:
         self.events: list[SseEvent] = []
         self.ended = asyncio.Event()
+        self._grew = asyncio.Event()
         self._task = asyncio.create_task(self._read(reader))
 
     async def _read(self, reader: SseReader) -> None:
@@ -148,15 +151,28 @@ class SseLog:
             while True:
                 event = await reader.next(3600)
                 self.events.append(event)  # to the list of now: take() swaps it
+                self._grew.set()
         except EOFError:
             pass
         finally:
             self.ended.set()
+            self._grew.set()
 
-    async def take(self, settle: float = 0.3) -> list[SseEvent]:
-        """What arrived since the last take, after waiting ``settle`` seconds."""
-        await asyncio.sleep(settle)
+    def take(self) -> list[SseEvent]:
+        """What arrived since the last take."""
         taken, self.events = self.events, []
+        return taken
+
+    async def through(self, last: Callable[[SseEvent], bool], within: float = 10) -> list[SseEvent]:
+        """What arrived since the last take, up to and including the first event that is
+        ``last``; what came after it stays for the next take."""
+        async with asyncio.timeout(within):
+            while not any(last(event) for event in self.events):
+                assert not self.ended.is_set(), f"the stream ended first: {self.events}"
+                self._grew.clear()
+                await self._grew.wait()
+        end = next(n for n, event in enumerate(self.events) if last(event)) + 1
+        taken, self.events = self.events[:end], self.events[end:]
         return taken
 
     async def close(self) -> None:
@@ -208,10 +224,16 @@ def assert_reads_like_nothing(scene: Scene, person: Person) -> None:
         assert scene.project not in found.text
 
 
+def is_joined(event: SseEvent) -> bool:
+    return event.event == "joined"
+
+
 async def stir(scene: Scene, witness: Client) -> Frame:
-    """Changes and comings and goings in the project, seen through to ``witness`` (a
-    member's connection): once it has the last change, every follower has had its
-    chance to receive all of it. The last change's event."""
+    """Changes and comings and goings in the project, seen through to ``witness`` (the
+    owner's connection): once it has the last change, and the gateway has finished
+    with the owner's second tab, every follower has had its chance to receive all of
+    it. The last change's event."""
+    tabs = scene.live.connections_of(scene.owner.id)
     task = scene.add_task("later")
     commented = scene.owner.http.post(
         f"/api/tasks/{task['id']}/comments", json={"text": f"{scene.secret} note"}
@@ -223,7 +245,7 @@ async def stir(scene: Scene, witness: Client) -> Frame:
         assert renamed.status_code == 200, renamed.text
         events = await witness.events(3)
     assert [e["type"] for e in events] == ["task_created", "comment_created", "task_updated"]
-    await asyncio.sleep(0.2)  # and a moment for a presence frame on its way
+    await eventually(lambda: scene.live.connections_of(scene.owner.id) == tabs, "the tab gone")
     return events[-1]
 
 
@@ -240,7 +262,7 @@ async def assert_ws_refused(scene: Scene, person: Person) -> None:
             made_up = await client.expect("error")
             assert error["code"] == made_up["code"] == "forbidden"
             assert error["message"] == made_up["message"]
-        assert await client.quiet() == []
+        assert await client.drained() == []
 
 
 async def assert_sse_refused(scene: Scene, person: Person) -> None:
@@ -308,7 +330,7 @@ async def test_an_outsider_is_refused_everywhere_and_receives_nothing_while_it_g
         )
         await stir(scene, witness)
         answered = await asyncio.wait_for(poll, 10)
-        leaked = await lurker.quiet(0.5)
+        leaked = await lurker.drained()
     assert answered.status_code == 404, answered.text
     assert leaked == []
     await assert_ws_refused(scene, eve)
@@ -327,16 +349,19 @@ async def test_presence_in_a_project_never_reaches_an_outsider_on_either_stream(
         sse_log(scene, eve, project=own) as stream,
     ):
         await lurker.join(own)
-        await lurker.quiet(0.2)
-        await stream.take()  # its opening, and her arrival
+        await stream.through(is_joined)  # its opening (the connection's own frame)
         async with watching(scene, scene.owner) as ana:
             async with watching(scene, scene.member):
                 arrived = await ana.expect("user_connected")
             departed = await ana.expect("user_disconnected")
         assert arrived["userId"] == departed["userId"] == scene.member.id  # it did happen
-        await asyncio.sleep(0.3)  # and Ana's departure too
-        over_ws = await lurker.quiet(0.3)
-        over_sse = [event.data for event in await stream.take()]
+        await eventually(lambda: scene.live.connections_of(scene.owner.id) == 0, "Ana gone")
+        # A change to her own project, after all that: what reached her came before it.
+        added = eve.http.post(f"/api/projects/{own}/tasks", json={"name": "marker"})
+        assert added.status_code == 201, added.text
+        marker = eve.http.get(f"/api/projects/{own}").json()["seq"]
+        over_ws = await lurker.through(marker)
+        over_sse = [event.data for event in await stream.through(lambda e: e.id == str(marker))]
     for frame in [*over_ws, *over_sse]:
         assert frame.get("projectId") == own, frame
         assert frame.get("userId") in (None, eve.id), frame
@@ -360,14 +385,13 @@ async def test_a_removed_member_gets_left_once_then_nothing_and_is_refused_every
         sse_log(scene, ben, last_event_id="0") as stream,
         httpx.AsyncClient(base_url=scene.live.api_url, headers=bearer(ben), timeout=30) as http,
     ):
-        await stream.take()
-        await witness.quiet(0.2)
+        head = scene.head()
+        await stream.through(lambda event: event.id == str(head))  # the replay
+        await witness.drained()
         poll = asyncio.create_task(
-            http.get(
-                f"/api/projects/{scene.project}/events", params={"after": scene.head(), "wait": 10}
-            )
+            http.get(f"/api/projects/{scene.project}/events", params={"after": head, "wait": 10})
         )
-        await asyncio.sleep(0.2)
+        await eventually(lambda: scene.live.poll_waits(scene.project), "the long poll waiting")
         scene.remove_member()
         removal = (await witness.events(1))[0]
         assert (removal["type"], removal["data"]["userId"]) == ("member_removed", ben.id)
@@ -376,10 +400,10 @@ async def test_a_removed_member_gets_left_once_then_nothing_and_is_refused_every
         for client in (live_ws, replayed_ws):
             assert await client.next() == revoked  # not even the removal event itself
         await asyncio.wait_for(stream.ended.wait(), 10)
-        sse_after = await stream.take(0)
+        sse_after = stream.take()
         departed = await witness.next()
         await stir(scene, witness)
-        after = [await client.quiet(0.3) for client in (live_ws, replayed_ws)]
+        after = [await client.drained() for client in (live_ws, replayed_ws)]
     assert answered.status_code == 404, answered.text
     assert [(event.event, event.data) for event in sse_after] == [("left", revoked)]
     assert (departed["type"], departed["userId"]) == ("user_disconnected", ben.id)
@@ -398,9 +422,10 @@ async def test_a_join_racing_the_removal_never_delivers_anything_after_it(scene:
     removal included) reaches the removed member, through the replay or live."""
     ben, owner = scene.member, scene.owner
     members = f"/api/projects/{scene.project}/members"
-    async with httpx.AsyncClient(
-        base_url=scene.live.api_url, headers=bearer(owner), timeout=30
-    ) as http:
+    async with (
+        httpx.AsyncClient(base_url=scene.live.api_url, headers=bearer(owner), timeout=30) as http,
+        watching(scene, owner) as witness,
+    ):
         for attempt in range(ATTEMPTS):
             if attempt:
                 added = await http.post(members, json={"userId": ben.id, "role": "editor"})
@@ -423,7 +448,10 @@ async def test_a_join_racing_the_removal_never_delivers_anything_after_it(scene:
                         frames.append(await client.next(10))
                     except TimeoutError:
                         raise AssertionError(f"no outcome: {attempt} {frames}") from None
-                frames += await client.quiet(0.3)  # and then nothing more
+                # Once the owner has the change after the removal, Ben would have had
+                # it too; and his join has been answered, its replay included.
+                await witness.through(head + 2)
+                frames += await client.drained()  # and then nothing more
             removal = head + 1
             late = [f for f in frames if f.get("seq", 0) >= removal and f["type"] != "joined"]
             assert late == [], (attempt, frames)
@@ -460,21 +488,21 @@ async def test_after_deletion_members_get_project_deleted_and_left_then_nothing(
         sse_log(scene, ben) as stream,
         httpx.AsyncClient(base_url=scene.live.api_url, headers=bearer(ben), timeout=30) as http,
     ):
-        await stream.take()
-        await owner_ws.quiet(0.2)  # the member's arrival
+        await stream.through(is_joined)
+        await owner_ws.drained()  # the member's arrival
         poll = asyncio.create_task(
             http.get(f"/api/projects/{scene.project}/events", params={"after": head, "wait": 10})
         )
-        await asyncio.sleep(0.2)
+        await eventually(lambda: scene.live.poll_waits(scene.project), "the long poll waiting")
         scene.delete_project()
         ended: list[list[Frame]] = []
         for client in (owner_ws, member_ws):
             deleted, left = await client.next(), await client.next()
             assert (deleted["type"], deleted["seq"]) == ("project_deleted", head + 1)
             assert left == {"type": "left", "projectId": scene.project, "reason": "project_deleted"}
-            ended.append(await client.quiet(0.1))
+            ended.append(await client.drained())
         await asyncio.wait_for(stream.ended.wait(), 10)
-        sse = await stream.take(0)
+        sse = stream.take()
         answered = await asyncio.wait_for(poll, 10)
         # Nothing can happen to it any more, through the API or the broadcast endpoint.
         refused_change = ana.http.post(
@@ -491,7 +519,7 @@ async def test_after_deletion_members_get_project_deleted_and_left_then_nothing(
                 },
                 headers={"Authorization": f"Bearer {secret}"},
             )
-        after = [await client.quiet(0.3) for client in (owner_ws, member_ws)]
+        after = [await client.drained() for client in (owner_ws, member_ws)]
     assert ended == [[], []]
     assert [event.event for event in sse] == ["project_deleted", "left"]
     assert answered.status_code == 200, answered.text

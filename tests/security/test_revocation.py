@@ -148,9 +148,8 @@ async def test_deleting_a_personal_token_ends_its_connections_and_tickets(
         assert await by_token.closed(within=5) == SIGNED_OUT
         assert await by_ticket.closed(within=5) == SIGNED_OUT
         await assert_ticket_refused(live.ws_url, unused)
-        await by_session.quiet(0.3)  # still open: a close would raise
-        await by_session.send({"type": "ping", "id": "still-open"})
-        assert (await by_session.expect("pong"))["id"] == "still-open"
+        # The pass that closed those two looked at this one too, and left it open.
+        assert await by_session.drained() == []
 
 
 @pytest.fixture
@@ -176,15 +175,26 @@ async def test_a_session_that_expires_closes_its_open_connections(
     clocked: tuple[LiveStack, AdjustableClock],
 ) -> None:
     live, clock = clocked
-    _user, token = register(live.api_url)
-    project = new_project(live.api_url, token)
-    async with connect(live.ws_url, token=token) as client:
+    ttl = timedelta(hours=live.stack.settings.session_ttl_hours)
+    start = clock.now()
+    _user, older = register(live.api_url)
+    clock.set(start + timedelta(minutes=1), frozen=False)
+    _user, newer = register(live.api_url)  # expires a minute after the older one
+    project = new_project(live.api_url, newer)
+    async with (
+        connect(live.ws_url, token=older) as expiring,
+        connect(live.ws_url, token=newer) as client,
+    ):
         await client.join(project)
-        await client.quiet(0.6)  # checked, and still open (a close would raise)
-        ttl = timedelta(hours=live.stack.settings.session_ttl_hours)
-        clock.set(clock.now() + ttl + timedelta(seconds=1), frozen=False)
+        await client.expect("user_connected")  # its own arrival
+        clock.set(start + ttl + timedelta(seconds=10), frozen=False)
+        assert await expiring.closed(within=10) == SIGNED_OUT
+        # The check that closed the older session's connection found this one valid.
+        assert await client.drained() == []
+        clock.set(start + timedelta(minutes=1) + ttl + timedelta(seconds=10), frozen=False)
         assert await client.closed(within=10) == SIGNED_OUT
-    assert not signed_in(live.api_url, token)
+    assert not signed_in(live.api_url, older)
+    assert not signed_in(live.api_url, newer)
 
 
 def split_processes(
@@ -262,10 +272,15 @@ async def test_when_the_news_is_lost_the_periodic_check_closes_the_connection(
 ) -> None:
     api, gateway = unannounced
     _user, token = register(api.http)
+    _other, staying = register(api.http)
     project = new_project(api.http, token)
-    async with connect(gateway.ws, token=token) as client:
+    async with (
+        connect(gateway.ws, token=token) as client,
+        connect(gateway.ws, token=staying) as other,
+    ):
         await client.join(project)
-        await client.quiet(1.2)  # checked twice, and still open
         sign_out(api.http, token)
         assert await client.closed(within=10) == SIGNED_OUT
+        # The check that closed it looked at the other session too, and left it open.
+        assert await other.drained() == []
     assert "could not pass tokens_revoked" in api.log.read_text()
