@@ -165,7 +165,9 @@ async def test_follows_are_counted(bus: Bus) -> None:
     await listening(subscriber, heard, pid)
     await subscriber.follow(pid)
     subscriber.unfollow(pid)
-    await asyncio.sleep(0.05)
+    # The unfollow is queued before this follow's SUBSCRIBE: once the follow of another
+    # project returns, the unfollow has been acted on.
+    await subscriber.follow(project())
     await publisher.publish(Committed(pid, 1, "task_created", b"{}"))
     assert await heard.seqs(1) == [1]
 
@@ -195,8 +197,11 @@ async def test_a_closed_broker_delivers_nothing_more(bus: Bus) -> None:
     heard, pid = Heard(), project()
     await listening(subscriber, heard, pid)
     await subscriber.close()
+    witness = Heard()
+    await listening(bus.node(), witness, pid)
     await publisher.publish(Committed(pid, 1, "task_created", b"{}"))
-    await asyncio.sleep(0.2)
+    # Another process on the same bus heard it: by then the closed one would have too.
+    assert await witness.seqs(1) == [1]
     assert heard.messages == []
 
 
