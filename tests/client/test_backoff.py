@@ -7,6 +7,7 @@ import pytest
 
 from tasklane.client.backoff import (
     MAX_DELAY,
+    STABLE_AFTER,
     FallBack,
     Ladder,
     Retry,
@@ -55,19 +56,32 @@ def test_a_websocket_is_retried_five_times_then_sse_then_polling_for_ever() -> N
 def test_sse_that_worked_is_retried_three_times_before_polling() -> None:
     ladder = Ladder(("sse", "poll"), steady(0.5))
     ladder.established()
-    assert ladder.lost(was_up=True) == Retry("sse", 2.0)
+    assert ladder.lost(was_up=True) == Retry("sse", 2.0)  # worked: SSE is not blocked
     assert ladder.lost(was_up=False) == Retry("sse", 4.0)
     assert ladder.lost(was_up=False) == Retry("sse", 8.0)
     assert ladder.lost(was_up=False) == FallBack("poll")
 
 
-def test_a_connection_that_worked_starts_the_schedule_afresh() -> None:
+def test_a_connection_that_lasted_starts_the_schedule_afresh() -> None:
     ladder = Ladder(("ws", "sse", "poll"), steady(0.5))
     for _ in range(4):
         ladder.lost(was_up=False)
     ladder.established()
+    ladder.forgive()  # it lasted STABLE_AFTER
     assert ladder.lost(was_up=True) == Retry("ws", 2.0)
     assert ladder.lost(was_up=False) == Retry("ws", 4.0)
+
+
+def test_a_connection_cut_at_once_still_counts_as_a_failure() -> None:
+    """A proxy that accepts the WebSocket and cuts it at once must not keep the client on
+    a rung that never works: the ladder still moves down."""
+    ladder = Ladder(("ws", "sse", "poll"), steady(0.5))
+    steps = []
+    for _ in range(6):
+        ladder.established()
+        steps.append(ladder.lost(was_up=True))
+    assert steps == [Retry("ws", d) for d in (2.0, 4.0, 8.0, 16.0, 30.0)] + [FallBack("sse")]
+    assert STABLE_AFTER == 30.0
 
 
 def test_a_drained_server_is_met_at_its_own_time_and_a_refusal_then_backs_off() -> None:

@@ -16,6 +16,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from tasklane.client import RealtimeClient, RealtimeRefused
+from tasklane.client.backoff import STABLE_AFTER
 from tests.client.story import Seen
 from tests.client.timing import FastTime, steady
 
@@ -130,8 +131,9 @@ async def test_resume_codes_reconnect_on_schedule_and_a_do_not_reconnect_code_en
         await seen.stop()
     assert [e.seq for e in seen.events] == [1, 2, 3, 4]
     assert [j["lastSeq"] for j in joins] == [0, 1, 2, 3]
-    # Each connection worked, so each loss starts the schedule afresh; 4001 says when.
-    assert time.asked == pytest.approx([2.2, 1.234, 2.2])
+    # Each connection worked but none lasted STABLE_AFTER: the schedule goes on (2.2,
+    # then 4.4), and each connection after a failure waited to be forgiven; 4001 says when.
+    assert time.asked == pytest.approx([2.2, STABLE_AFTER, 1.234, STABLE_AFTER, 4.4, STABLE_AFTER])
     assert [(s.state, s.code) for s in seen.statuses if s.state != "connecting"] == [
         ("connected", None),
         ("reconnecting", 4000),

@@ -1,10 +1,16 @@
 """Injected time for the realtime client: every delay it asks for is recorded, and
-passes a thousand times faster (or waits for the test, when told to hold)."""
+passes a thousand times faster (or waits for the test, when told to hold). The wait
+after which a connection counts as lasting (``STABLE_AFTER``) never passes on its own:
+a connection in these tests lasts only as long as the test says (``lasted()``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+
+from tasklane.client.backoff import STABLE_AFTER
+
+FORGIVING = "tasklane-forgive"  # the client's task that waits for a connection to last
 
 SCALE = 0.001
 
@@ -23,9 +29,14 @@ class FastTime:
         self.holding = asyncio.Event()  # set once a sleep is being held
         self._hold: float | None = None
         self._released = asyncio.Event()
+        self._lasted = asyncio.Event()
 
     async def sleep(self, seconds: float) -> None:
         self.asked.append(seconds)
+        task = asyncio.current_task()
+        if seconds == STABLE_AFTER and task is not None and task.get_name() == FORGIVING:
+            await self._lasted.wait()
+            return
         if self._hold is not None and abs(seconds - self._hold) < 1e-9:
             self._hold = None
             self.holding.set()
@@ -38,3 +49,8 @@ class FastTime:
 
     def release(self) -> None:
         self._released.set()
+
+    def lasted(self) -> None:
+        """Every connection up now has lasted ``STABLE_AFTER``."""
+        self._lasted.set()
+        self._lasted = asyncio.Event()

@@ -22,18 +22,22 @@ REALTIME = STATIC_DIR / "js" / "realtime"
 RANDOMS = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999999)
 FAILURES = range(10)
 
-# Losses the two ladders must answer alike, as (transports, [("lost", was_up, hint) or
-# ("established",), …]). Losses after a connection worked are left out on purpose (but
-# for one with a shutdown hint, which both wait for): the browser forgives a rung's
-# failures only once a connection has lasted (ladder.js).
+# Steps the two ladders must answer alike, as (transports, [("lost", was_up, hint),
+# ("established",) or ("forgive",), …]). Both forgive a rung's failures only once a
+# connection on it has lasted STABLE_AFTER ("forgive"), not as soon as it opens.
 REFUSED: list[Any] = ["lost", False, None]
 WORKED: list[Any] = ["established"]
+CUT: list[Any] = ["lost", True, None]  # worked, then lost before it lasted
+LASTED: list[Any] = ["forgive"]
 SCENARIOS: list[tuple[list[backoff.TransportName], list[list[Any]]]] = [
     (["ws", "sse", "poll"], [REFUSED] * 18),
     (["ws", "sse", "poll"], [REFUSED] * 6 + [WORKED] + [REFUSED] * 5),
     (["sse", "poll"], [WORKED] + [REFUSED] * 5),
     (["ws", "poll"], [["lost", False, 9.0], ["lost", False, 0.5], ["lost", True, 1.25]]),
     (["ws"], [REFUSED] * 12),
+    (["ws", "sse", "poll"], [WORKED, CUT] * 7),
+    (["ws", "sse", "poll"], [REFUSED] * 4 + [WORKED, LASTED, CUT, REFUSED, WORKED, CUT]),
+    (["sse", "poll"], [WORKED, CUT, WORKED, LASTED, CUT, REFUSED, REFUSED, REFUSED]),
 ]
 
 # Node prints what the browser's modules hold, as JSON; times in milliseconds.
@@ -46,6 +50,7 @@ const runs = scenarios.map(([rungs, steps]) => {
   const ladder = new Ladder(rungs, fixed(0.5));
   return steps.map(([op, wasUp, hint]) => {
     if (op === "established") return ladder.established() ?? null;
+    if (op === "forgive") return ladder.forgive() ?? null;
     return ladder.lost({ wasUp, hintMs: hint == null ? null : hint * 1000 });
   });
 });
@@ -102,6 +107,7 @@ def test_the_backoff_numbers_are_the_python_clients(browser_side: dict[str, Any]
         "jitter": backoff.JITTER,
     }
     assert js["PROBE_EVERY_MS"] == backoff.PROBE_EVERY * 1000
+    assert js["STABLE_AFTER_MS"] == backoff.STABLE_AFTER * 1000
     assert js["RETRIES"] == backoff.RETRIES  # null in JSON is None: polling for ever
     assert js["TRANSPORTS"] == list(backoff.TRANSPORTS)
 
@@ -121,8 +127,8 @@ def python_runs() -> list[list[Any]]:
         ladder = backoff.Ladder(rungs, fixed(0.5))
         run: list[Any] = []
         for step in steps:
-            if step[0] == "established":
-                ladder.established()
+            if step[0] in ("established", "forgive"):
+                getattr(ladder, step[0])()
                 run.append(None)
                 continue
             _, was_up, hint = step

@@ -5,11 +5,13 @@ as long, never more than 30 s, each with ±20 % jitter so that clients dropped t
 do not come back together. Five WebSocket retries (2, 4, 8, 16, 30 s); then Server-Sent
 Events (three retries once a stream has worked; one refused before its first frame
 means SSE is blocked, so straight on); then long polling, retried for ever. While on a
-fallback, a WebSocket is probed about every 30 s to move back up.
+fallback, a WebSocket is probed about every 30 s to move back up. A rung's failures are
+forgiven once a connection on it has lasted 30 s, not as soon as it opens.
 
 Nothing here does I/O or reads a clock: the random source is passed in, and the realtime
-client does the sleeping. The same constants drive the browser's client
-(``web/static/js/realtime.js``).
+client does the sleeping. The browser's client (``web/static/js/realtime/constants.js``
+and ``ladder.js``) takes the same steps with the same numbers;
+``tests/web/test_js_constants.py`` holds the two together.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ FACTOR = 2.0
 MAX_DELAY = 30.0
 JITTER = 0.2  # each delay is its nominal value times [0.8, 1.2), capped at MAX_DELAY
 PROBE_EVERY = 30.0  # seconds between WebSocket probes while on a fallback (± JITTER)
+# Seconds a connection must last before the failures of its rung are forgiven: one that
+# a proxy accepts and cuts at once still counts, so the client moves on to a fallback.
+STABLE_AFTER = 30.0
 RETRIES: dict[TransportName, int | None] = {"ws": 5, "sse": 3, "poll": None}  # None: for ever
 
 Random = Callable[[], float]  # like random.random: a float in [0, 1)
@@ -109,9 +114,12 @@ class Ladder:
         return self.level > 0 and self.transports[0] == "ws"
 
     def established(self) -> None:
-        """The transport works (its first frame arrived): the next loss starts afresh."""
-        self.failures = 0
+        """The transport works (its first frame arrived): SSE is not blocked here."""
         self.worked = True
+
+    def forgive(self) -> None:
+        """The connection has lasted ``STABLE_AFTER``: the failures so far no longer count."""
+        self.failures = 0
 
     def upgrade(self) -> None:
         """A WebSocket probe succeeded: back to the top rung."""
@@ -122,12 +130,10 @@ class Ladder:
     def lost(self, *, was_up: bool, hint: float | None = None) -> Retry | FallBack:
         """The connection ended (``was_up``: after it had worked) or could not be made.
         ``hint`` is the server's own delay (4001 on shutdown)."""
-        if was_up:
-            self.failures = 0
-            if hint is not None:
-                # A server that drains asks us back at a moment of its choosing; that is
-                # not a failed attempt.
-                return Retry(self.transport, hint)
+        if was_up and hint is not None:
+            # A server that drains asks us back at a moment of its choosing; that is not a
+            # failed attempt.
+            return Retry(self.transport, hint)
         limit = RETRIES[self.transport]
         can_fall = self.level + 1 < len(self.transports)
         # SSE that never gave a first frame here is blocked on the way (a proxy, a

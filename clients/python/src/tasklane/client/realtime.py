@@ -22,7 +22,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from tasklane.client.backoff import TRANSPORTS, FallBack, Ladder, TransportName, probe_delay
+from tasklane.client.backoff import (
+    STABLE_AFTER,
+    TRANSPORTS,
+    FallBack,
+    Ladder,
+    TransportName,
+    probe_delay,
+)
 from tasklane.client.errors import RealtimeRefused
 from tasklane.client.frames import (
     Closing,
@@ -107,6 +114,7 @@ class RealtimeClient(Subscriptions):
         Ladder(self.transports, random)  # refuse a bad ladder now, not in the background
         self._sleep = sleep
         self._random = random
+        self._forgiving: asyncio.Task[None] | None = None  # the current rung's, once up
         self._poll_wait = poll_wait
         self._open_timeout = open_timeout
         self._api = AsyncTasklaneClient(self.url, token)
@@ -276,17 +284,25 @@ class RealtimeClient(Subscriptions):
             return Lost(f"internal error: {exc!r}"), up
         finally:
             self._link = None
-            if probe is not None:
-                probe.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await probe
+            for chore in (probe, self._forgiving):
+                if chore is not None:
+                    chore.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await chore
+            self._forgiving = None
             for late in await link.close():
                 await late.link.close()
 
     async def _went_up(self, link: Link, ladder: Ladder) -> bool:
         ladder.established()
+        if ladder.failures:  # forgiven only once this connection has lasted
+            self._forgiving = asyncio.create_task(self._forgive(ladder), name="tasklane-forgive")
         await self._set_status(Status(LIVE[link.kind], transport=link.kind))
         return True
+
+    async def _forgive(self, ladder: Ladder) -> None:
+        await self._sleep(STABLE_AFTER)
+        ladder.forgive()
 
     async def _follow(self, link: Link, project_id: str) -> None:
         if project_id in link.following or project_id not in self._projects:

@@ -1,10 +1,11 @@
 // When to reconnect and over what: the delay schedule and the fallback ladder, pure.
 // No I/O, no timers: randomness is passed in and the client does the waiting. It is the
-// Python client's `Ladder` (clients/python/src/tasklane/client/backoff.py) with the same
-// numbers (constants.js), except one rule of the browser's own: the failures of a rung
-// are forgiven only once a connection has lasted (`forgive()`, which the client calls
-// STABLE_AFTER_MS after it went live), not as soon as it opens, so a proxy that accepts
-// a WebSocket and cuts it at once still sends the page down to a fallback that works.
+// Python client's `Ladder` (clients/python/src/tasklane/client/backoff.py), step for step
+// and with the same numbers (constants.js; tests/web/test_js_constants.py holds them
+// together). The failures of a rung are forgiven only once a connection has lasted
+// (`forgive()`, which the client calls STABLE_AFTER_MS after it went live), not as soon
+// as it opens, so a proxy that accepts a WebSocket and cuts it at once still sends the
+// page down to a fallback that works.
 
 import { BACKOFF, PROBE_EVERY_MS, RETRIES, TRANSPORTS, CLOSE } from "./constants.js";
 
