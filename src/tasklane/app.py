@@ -164,6 +164,7 @@ def build_stack(
             gap_wait=settings.gap_wait_ms / 1000,
             max_replay=settings.replay_max_events,
         ),
+        commits=services.runtime.commits,
     )
     gateway = Gateway(settings, services, hub, presence, metrics)
     return Stack(settings, services, presence, gateway, redis)

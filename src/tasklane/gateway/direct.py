@@ -49,6 +49,8 @@ def framed(frame: Outgoing) -> bytes:
     """The frame as a server sends it on the wire: an unmasked, uncompressed text frame.
     The last ones are remembered, so that a fan-out to N sockets builds each once, also
     when it sends a run of events one by one to each."""
+    if frame.parts is not None:  # a run: its frames one after another, in one write
+        return b"".join(framed(part) for part in frame.parts)
     return Frame(Opcode.TEXT, frame.data).serialize(mask=False)
 
 

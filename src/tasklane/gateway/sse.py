@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -74,21 +75,30 @@ async def stream_events(gateway: Gateway, request: Request) -> Response:
     except BaseException:
         await gateway.close(conn, outcome)
         raise
-    return EventStream(conn, _frames(gateway, conn, outcome, project_ids, dict(starts)))
+    return EventStream(
+        conn,
+        _frames(gateway, conn, outcome, project_ids, dict(starts)),
+        partial(gateway.close, conn, outcome),
+    )
 
 
 class EventStream(StreamingResponse):
     """A ``text/event-stream`` that ends when the hub closes its connection, even if a
     client that stopped reading keeps the write blocked: after ``CUT_OFF_SECONDS`` the
-    response is abandoned and the server closes the socket."""
+    response is abandoned and the server closes the socket. However it ends — even if
+    the client went before the first byte, when the frames were never started —
+    ``ended`` runs: the hub forgets the connection and its seat is free again."""
 
-    def __init__(self, conn: Connection, frames: AsyncIterator[bytes]) -> None:
+    def __init__(
+        self, conn: Connection, frames: AsyncIterator[bytes], ended: Callable[[], Awaitable[None]]
+    ) -> None:
         super().__init__(
             frames,
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
         self.conn = conn
+        self.ended = ended
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         streaming = asyncio.ensure_future(super().__call__(scope, receive, send))
@@ -105,6 +115,7 @@ class EventStream(StreamingResponse):
                 await streaming
         finally:
             closing.cancel()
+            await self.ended()
 
 
 async def _frames(

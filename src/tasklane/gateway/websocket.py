@@ -37,11 +37,13 @@ class Reading:
 
 async def serve(gateway: Gateway, ws: WebSocket) -> None:
     outcome = await gateway.admission.admit(ws)
-    await ws.accept()
     if isinstance(outcome, Refusal):
+        await ws.accept()
         await ws.close(outcome.code, outcome.reason)
         return
+    # The seat is taken; from here on every way out gives it back.
     try:
+        await ws.accept()
         conn = gateway.open(outcome, ws)
     except BaseException:
         gateway.admission.seats.give_back(outcome.seat)

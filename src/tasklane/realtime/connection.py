@@ -131,6 +131,14 @@ class Connection:
         self._bytes += size
         self._wake()
 
+    def send_run(self, run: Outgoing) -> None:
+        """Send a run (``outgoing.run``): in one write straight to the socket when the
+        connection is idle and the socket takes it, else frame by frame."""
+        if self.state is IDLE and self.direct is not None and self.direct(run):
+            return
+        for frame in run.parts or ():
+            self.send(frame)
+
     def close(self, code: int, reason: str, *, flush: bool = True) -> None:
         """Ask the transport to close; with ``flush``, after the frames already queued.
         Asking again, or once the transport is gone, changes nothing."""

@@ -26,7 +26,7 @@ from tasklane.realtime import outgoing
 from tasklane.realtime.attendance import CONNECTED, Attendance
 from tasklane.realtime.broker import Broker, Message, Presence
 from tasklane.realtime.connection import Connection, QueueLimits
-from tasklane.realtime.log import Committed, LogReader
+from tasklane.realtime.log import CommitsInFlight, Committed, LogReader
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.outgoing import Outgoing
 from tasklane.realtime.presence import PresenceStore
@@ -59,7 +59,10 @@ class Hub:
         metrics: GatewayMetrics,
         limits: HubLimits = HubLimits(),
         wall: Callable[[], float] = time.time,
+        commits: CommitsInFlight | None = None,
     ) -> None:
+        """``commits``: the write transactions of the process the hub lives in, if it
+        makes any (a burst of them is delivered together)."""
         self.log = log
         self.access = access
         self.broker = broker
@@ -72,6 +75,7 @@ class Hub:
             revoke=self.revoke,
             gap_wait=limits.gap_wait,
             wall=wall,
+            commits=commits,
         )
         self.attendance = Attendance(presence, broker, clock, metrics, wall)
         self.connections: dict[str, Connection] = {}

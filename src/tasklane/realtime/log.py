@@ -4,6 +4,7 @@ has once committed, and a reader of the log. The log itself, in SQL, is the serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -57,3 +58,39 @@ class LogReader(Protocol):
     async def heads(self, project_ids: list[str]) -> dict[str, int]:
         """The latest ``seq`` of each project that exists (0 for one with no events)."""
         ...
+
+
+class CommitsInFlight:
+    """How many of this process's write transactions have begun and not yet published
+    their event, and who wants to know when none are left.
+
+    A room that receives an event while others are on their way holds it until they
+    have landed (or for ``HOLD_SECONDS`` at most): the run then goes out together, one
+    write per subscriber instead of one per event."""
+
+    __slots__ = ("_idle", "count")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle: list[Callable[[], None]] = []
+
+    @property
+    def busy(self) -> bool:
+        return self.count > 0
+
+    def begin(self) -> None:
+        self.count += 1
+
+    def end(self) -> None:
+        self.count -= 1
+        if self.count == 0 and self._idle:
+            waiting, self._idle = self._idle, []
+            for callback in waiting:
+                callback()
+
+    def on_idle(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once, when no commit is in flight any more."""
+        if self.count == 0:
+            callback()
+        else:
+            self._idle.append(callback)

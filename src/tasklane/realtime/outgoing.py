@@ -25,6 +25,7 @@ class Outgoing:
     data: bytes
     project_id: str | None = None
     seq: int | None = None
+    parts: list[Outgoing] | None = None  # a run: frames that go out one after another
     _text: str | None = None
     _sse: bytes | None = None
 
@@ -50,6 +51,15 @@ def event(committed: Committed) -> Outgoing:
 def presence(message: Presence) -> Outgoing:
     """``user_connected`` or ``user_disconnected``: no ``seq``."""
     return Outgoing(message.type, message.frame, message.project_id)
+
+
+RUN = "run"
+
+
+def run(frames: list[Outgoing]) -> Outgoing:
+    """Frames in a row for a client that takes one frame per message: still one message
+    each, but written to a socket together where it can be (``Connection.send_run``)."""
+    return Outgoing(RUN, b"", frames[-1].project_id, frames[-1].seq, frames)
 
 
 BATCH = "batch"

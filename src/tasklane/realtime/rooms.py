@@ -6,7 +6,9 @@ that arrives ahead of a missing one waits ``gap_wait`` seconds for it, then the 
 range is read from the log; a late duplicate is dropped by ``seq``. The frame goes to
 every subscriber as the same bytes. Events that arrive within one turn of the loop go
 out together (as one message to each client that takes batches), except those by which
-someone loses access, which go out at once and on their own.
+someone loses access, which go out at once and on their own. An event that arrives
+while more of this process's commits are on their way waits for them (``HOLD_SECONDS``
+at most), so that a burst of changes reaches each subscriber as one write.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from functools import partial
 
 from tasklane.realtime import outgoing
 from tasklane.realtime.broker import Broker
-from tasklane.realtime.log import PROJECT_DELETED, Committed, LogReader
+from tasklane.realtime.log import PROJECT_DELETED, CommitsInFlight, Committed, LogReader
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.outgoing import Outgoing
 from tasklane.realtime.room import CLOSED, OPEN, OPENING, Room
 from tasklane.realtime.subscription import LIVE, Subscription
 
 Revoke = Callable[[Subscription, str], None]
+
+# Longest an event waits for the commits that were on their way when it arrived: under a
+# steady stream of writes, events still go out at least this often.
+HOLD_SECONDS = 0.01
 
 
 class Rooms:
@@ -36,6 +43,7 @@ class Rooms:
         revoke: Revoke,
         gap_wait: float = 0.05,
         wall: Callable[[], float] = time.time,
+        commits: CommitsInFlight | None = None,
     ) -> None:
         self.log = log
         self.broker = broker
@@ -43,6 +51,7 @@ class Rooms:
         self.revoke = revoke  # ends a subscription whose user lost access, with a reason
         self.gap_wait = gap_wait
         self.wall = wall
+        self.commits = commits  # this process's writes, when it makes any
         self.by_project: dict[str, Room] = {}
 
     def __len__(self) -> int:
@@ -127,7 +136,21 @@ class Rooms:
         elif room.due is None:
             # Sent at the loop's next turn rather than now: the events that reach the
             # room before then (a burst, several messages from one read of the broker)
-            # go out together, as one message to each client that takes batches.
+            # go out together, as one message to each client that takes batches and in
+            # one write to every other. While this process has more commits on their
+            # way, they are waited for, briefly.
+            loop = asyncio.get_running_loop()
+            commits = self.commits
+            if commits is not None and commits.busy:
+                room.due = loop.call_later(HOLD_SECONDS, self._settle_due, room)
+                commits.on_idle(partial(self._release, room, room.due))
+            else:
+                room.due = loop.call_soon(self._settle_due, room)
+
+    def _release(self, room: Room, held: asyncio.Handle) -> None:
+        """The commits a held event waited for have landed: send at the next turn."""
+        if room.due is held:
+            held.cancel()
             room.due = asyncio.get_running_loop().call_soon(self._settle_due, room)
 
     def _settle_due(self, room: Room) -> None:
@@ -213,7 +236,8 @@ class Rooms:
     def _fanout_run(self, room: Room, run: list[Committed]) -> None:
         """Events in a row, none of which changes who is in the room: a client that
         takes batches gets them in as few messages as the limits allow (built once for
-        all such clients), any other client one message each."""
+        all such clients), any other client one message each — written to its socket
+        at once where it can be, so that the run costs one write, not one per event."""
         frames = [outgoing.event(event) for event in run]
         first, last = run[0].seq, run[-1].seq
         subscribers = list(room.subscribers.values())
@@ -229,8 +253,14 @@ class Rooms:
                 sub.connection.send(message)
         if len(together) < len(subscribers):
             alone = set(together)
+            whole = outgoing.run(frames)  # the frames in one write, where it can be
             for sub in subscribers:
-                if sub not in alone:
+                if sub in alone:
+                    continue
+                if sub.state is LIVE and sub.cursor < first:
+                    sub.cursor = last
+                    sub.connection.send_run(whole)
+                else:
                     for event, frame in zip(run, frames, strict=True):
                         sub.deliver(event.seq, frame)
         now = self.wall()

@@ -29,7 +29,7 @@ from tasklane.ids import IdGenerator
 from tasklane.models import Event, Project
 from tasklane.protocol.events import EventData
 from tasklane.realtime.broker import Broker
-from tasklane.realtime.log import Committed
+from tasklane.realtime.log import CommitsInFlight, Committed
 from tasklane.services.event_log import committed
 
 log = logging.getLogger(__name__)
@@ -133,19 +133,27 @@ class Runtime:
     broker: Broker
     wall: Callable[[], float] = time.time  # for metrics only: publish-to-send latency
     wall_clock: Clock = field(default_factory=SystemClock)
+    # The write transactions under way in this process, for the rooms that deliver their
+    # events: a burst goes out together.
+    commits: CommitsInFlight = field(default_factory=CommitsInFlight)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """A write transaction; its event is published after, and only after, commit."""
-        async with self.db.write() as session:
-            tx = Transaction(session, self.clock)
-            yield tx
-            await session.flush()
-        if tx.event is not None:
-            kept = _receipt.get()
-            if kept is not None:
-                kept.events.append(tx.event)
-            await self.publish(tx.event)
+        """A write transaction; its event is published after, and only after, commit.
+        While it is under way it counts in ``commits``."""
+        self.commits.begin()
+        try:
+            async with self.db.write() as session:
+                tx = Transaction(session, self.clock)
+                yield tx
+                await session.flush()
+            if tx.event is not None:
+                kept = _receipt.get()
+                if kept is not None:
+                    kept.events.append(tx.event)
+                await self.publish(tx.event)
+        finally:
+            self.commits.end()
 
     async def publish(self, event: Committed) -> None:
         # Wall time, not the app clock: it measures delivery, which a frozen gym clock
