@@ -25,6 +25,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.common import tasklane_file
+
 TOP = 10
 RATE = 100  # samples per second
 TASKLANE_TOP = 8
@@ -116,7 +118,7 @@ def _inside_tasklane(frame: str) -> bool:
     function, where = _split(frame)
     return (
         _package(where) == "tasklane"
-        and where != "tasklane/cli.py"
+        and not where.startswith("tasklane/cli/")
         and function != "<module>"
         and not function.endswith(".__call__")
     )
@@ -125,7 +127,7 @@ def _inside_tasklane(frame: str) -> bool:
 def _split(frame: str) -> tuple[str, str]:
     """``"Session.execute (sqlalchemy/orm/session.py)"`` → the function and the file."""
     function, _, where = frame.rpartition(" (")
-    return (function, where.rstrip(")")) if function else (frame, "")
+    return (function, tasklane_file(where.rstrip(")"))) if function else (frame, "")
 
 
 def _package(where: str) -> str:

@@ -21,10 +21,29 @@ from pathlib import Path
 import asyncpg  # type: ignore[import-untyped]
 import uvicorn
 
+import tasklane
 from tasklane.app import build_stack
 from tasklane.migrate import upgrade
 from tasklane.serving import build_servers, serve_together
 from tasklane.settings import Settings
+
+# The parts of the ``tasklane`` namespace package (server and SDK): py-spy names a file of
+# an editable install from its part on (``services/tasks.py``), of a wheel from the
+# package on (``tasklane/services/tasks.py``).
+TASKLANE_PARTS = frozenset(
+    entry.name.removesuffix(".py")
+    for base in tasklane.__path__
+    for entry in Path(base).iterdir()
+    if not entry.name.startswith(("_", "."))
+)
+
+
+def tasklane_file(where: str) -> str:
+    """A profiled file's path as ``tasklane/…`` if it is one of Tasklane's, else as given."""
+    if where.split("/", 1)[0] in TASKLANE_PARTS:
+        return f"tasklane/{where}"
+    return where
+
 
 POSTGRES_ADMIN = os.environ.get(
     "TASKLANE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"

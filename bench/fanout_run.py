@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import Budget
+from bench.common import Budget, tasklane_file
 from bench.fanout_clients import LoadClients
 from bench.fanout_procs import Pinning, cpu_seconds, machine_busy_seconds
 from bench.fanout_report import BATCHED, BURST, PACED, CaseResult, PhaseResult, Profile
@@ -362,7 +362,7 @@ def _tasklanes(total: dict[str, int]) -> list[tuple[str, int]]:
     mine = {
         name: count
         for name, count in total.items()
-        if "(tasklane/" in name and "tasklane/cli.py" not in name
+        if "(tasklane/" in name and "(tasklane/cli/" not in name
     }
     return sorted(mine.items(), key=lambda item: -item[1])
 
@@ -370,8 +370,11 @@ def _tasklanes(total: dict[str, int]) -> list[tuple[str, int]]:
 def _function(frame: str) -> str:
     """``send (…/site-packages/websockets/protocol.py:123)`` → ``send (websockets/protocol.py)``."""
     frame = LINE_NUMBER.sub(")", frame.strip())
+    name, _, path = frame.partition(" (")
+    if not path:
+        return frame
     for marker in ("site-packages/", "/src/", "/lib/python3.11/"):
-        if marker in frame:
-            name, _, path = frame.partition(" (")
-            return f"{name} ({path.split(marker, 1)[1]}"
-    return frame
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            break
+    return f"{name} ({tasklane_file(path.removesuffix(')'))})"
