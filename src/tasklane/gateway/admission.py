@@ -26,7 +26,7 @@ from tasklane.settings import Settings
 log = logging.getLogger(__name__)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Seat:
     """One open connection counted against its user's and its address's limits."""
 
@@ -64,7 +64,7 @@ class Seats:
         return self._users[user_id] if user_id else self._addresses[address]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Admitted:
     credential: Credential
     seat: Seat

@@ -12,7 +12,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
 
 from tasklane.gateway import health, internal, sse, websocket
 from tasklane.gateway.direct import KeepServerSend
@@ -43,12 +42,9 @@ def create_gateway(gateway: Gateway, follow_gym: FollowGym | None = None) -> Sta
             unsubscribe_control()
             unsubscribe()
 
-    async def ws(socket: WebSocket) -> None:
-        await websocket.serve(gateway, socket)
-
     app = Starlette(
         routes=[
-            WebSocketRoute("/ws", ws),
+            WebSocketRoute("/ws", websocket.WebSocketShell(gateway).serve),
             Route("/sse", partial(sse.stream_events, gateway), methods=["GET"]),
             Route("/broadcast", partial(internal.broadcast, gateway), methods=["POST"]),
             Route("/notify", partial(internal.notify, gateway), methods=["POST"]),

@@ -9,7 +9,7 @@ import random
 
 from starlette.requests import HTTPConnection
 
-from tasklane.gateway.admission import Admission, Admitted, address_of
+from tasklane.gateway.admission import Admission, Admitted, Seat, address_of
 from tasklane.realtime import outgoing
 from tasklane.realtime.connection import Connection
 from tasklane.realtime.hub import Hub
@@ -61,13 +61,13 @@ class Gateway:
         conn.send(outgoing.connected(conn.id, conn.user_id, self.settings.heartbeat_seconds))
         return conn
 
-    async def close(self, conn: Connection, admitted: Admitted) -> None:
+    async def close(self, conn: Connection, seat: Seat) -> None:
         """The transport has finished with the connection: the hub forgets it, and its
         seat is free again."""
         try:
             await self.hub.disconnect(conn)
         finally:
-            self.admission.seats.give_back(admitted.seat)
+            self.admission.seats.give_back(seat)
 
     def drain(self) -> None:
         """Close every connection with a reconnect code and a jittered retry hint."""

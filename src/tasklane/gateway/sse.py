@@ -20,7 +20,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from tasklane.edge.errors import error_response
-from tasklane.gateway.admission import Admitted
+from tasklane.gateway.admission import Seat
 from tasklane.gateway.gateway import Gateway
 from tasklane.protocol import closes, cursors, frames
 from tasklane.protocol.base import contains_nul
@@ -69,16 +69,17 @@ async def stream_events(gateway: Gateway, request: Request) -> Response:
     except BaseException:
         gateway.admission.seats.give_back(outcome.seat)
         raise
+    seat = outcome.seat
     try:
         for project_id in project_ids:
             await gateway.hub.join(conn, project_id, starts.get(project_id))
     except BaseException:
-        await gateway.close(conn, outcome)
+        await gateway.close(conn, seat)
         raise
     return EventStream(
         conn,
-        _frames(gateway, conn, outcome, project_ids, dict(starts)),
-        partial(gateway.close, conn, outcome),
+        _frames(gateway, conn, seat, project_ids, dict(starts)),
+        partial(gateway.close, conn, seat),
     )
 
 
@@ -121,7 +122,7 @@ class EventStream(StreamingResponse):
 async def _frames(
     gateway: Gateway,
     conn: Connection,
-    admitted: Admitted,
+    seat: Seat,
     project_ids: list[str],
     positions: dict[str, int],
 ) -> AsyncIterator[bytes]:
@@ -151,7 +152,7 @@ async def _frames(
                 return  # nothing left to follow: the "left" event said why
     finally:
         with contextlib.suppress(Exception):
-            await gateway.close(conn, admitted)
+            await gateway.close(conn, seat)
         log.info("stream closed", extra={"connection_id": conn.id, "user_id": conn.user_id})
 
 

@@ -13,7 +13,6 @@ from functools import partial
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tasklane.edge.buckets import TokenBuckets
-from tasklane.gateway.admission import Admitted
 from tasklane.gateway.direct import direct_writer
 from tasklane.gateway.gateway import Gateway
 from tasklane.protocol import closes, frames
@@ -35,38 +34,47 @@ class Reading:
     strikes: int = 0  # refused frames in a row
 
 
-async def serve(gateway: Gateway, ws: WebSocket) -> None:
-    outcome = await gateway.admission.admit(ws)
-    if isinstance(outcome, Refusal):
-        await ws.accept()
-        await ws.close(outcome.code, outcome.reason)
-        return
-    # The seat is taken; from here on every way out gives it back.
-    try:
-        await ws.accept()
-        conn = gateway.open(outcome, ws)
-    except BaseException:
-        gateway.admission.seats.give_back(outcome.seat)
-        raise
-    conn.batching = ws.query_params.get("batch") in ("1", "true")
-    conn.direct = direct_writer(ws.scope)
-    await _live(gateway, ws, conn, outcome)
+class WebSocketShell:
+    """The ``/ws`` endpoint, bound to its gateway (a bound method is what Starlette
+    takes for an endpoint function)."""
 
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
 
-async def _live(gateway: Gateway, ws: WebSocket, conn: Connection, admitted: Admitted) -> None:
-    # A gateway holds its connections for hours by the thousand: each costs one task of
-    # ours, its pump; this endpoint does the reading.
-    pump = asyncio.create_task(_pump(gateway, ws, conn))
-    try:
-        stalled = await _read(gateway, ws, conn)
-        if not conn.open and not pump.done():
-            await _cut_off(ws, conn, pump, stalled=stalled)
-    finally:
-        conn.close(1000, "")
-        await gateway.close(conn, admitted)
-        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(pump, timeout=5)
-        log.info("disconnected", extra={"connection_id": conn.id, "user_id": conn.user_id})
+    async def serve(self, ws: WebSocket) -> None:
+        """One WebSocket for its whole life, in one coroutine: a gateway holds them for
+        hours by the thousand, and each frame of a coroutine kept alive is memory each
+        connection pays."""
+        gateway = self.gateway
+        admitted = await gateway.admission.admit(ws)
+        if isinstance(admitted, Refusal):
+            await ws.accept()
+            await ws.close(admitted.code, admitted.reason)
+            return
+        # The seat is taken; from here on every way out gives it back. The credential is
+        # not kept: the connection holds what it needs of it.
+        seat = admitted.seat
+        try:
+            await ws.accept()
+            conn = gateway.open(admitted, ws)
+        except BaseException:
+            gateway.admission.seats.give_back(seat)
+            raise
+        del admitted
+        conn.batching = ws.query_params.get("batch") in ("1", "true")
+        conn.direct = direct_writer(ws.scope)
+        # Its pump is the one task a connection adds; this endpoint does the reading.
+        pump = asyncio.create_task(_pump(gateway, ws, conn))
+        try:
+            stalled = await _read(gateway, ws, conn)
+            if not conn.open and not pump.done():
+                await _cut_off(ws, conn, pump, stalled=stalled)
+        finally:
+            conn.close(1000, "")
+            await gateway.close(conn, seat)
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(pump, timeout=5)
+            log.info("disconnected", extra={"connection_id": conn.id, "user_id": conn.user_id})
 
 
 async def _cut_off(
@@ -103,8 +111,12 @@ async def _pump(gateway: Gateway, ws: WebSocket, conn: Connection) -> None:
                 metrics.batches.inc()
                 metrics.batched_frames.inc(len(taken))
                 await ws.send_text(outgoing.batch(taken).text)
+                del taken
             else:
                 await ws.send_text(frame.text)
+            # Nothing of what was sent is kept while the next frame is awaited, which is
+            # where thousands of idle connections spend their lives.
+            del frame
         code, reason = conn.close_frame or (1000, "")
         await ws.close(code, reason)
 

@@ -187,22 +187,31 @@ class Connection:
         The frame counts as being sent until ``next`` is called again: meanwhile new
         frames queue behind it rather than go straight to the socket ahead of it."""
         while True:
-            queue = self._queue
-            if queue:
-                frame = queue.popleft()
-                self._bytes -= len(frame.data)
+            frame = self._pop()
+            if frame is not None:
                 return frame
-            state = self.state
-            if state is BUSY:  # the last frame taken has been sent
-                self._become(IDLE)
-                self._queue = None
-            elif state is not IDLE:
+            if self.state is not IDLE:
                 return None
+            # Waiting holds nothing of the connection's but this future: thousands of
+            # idle connections wait here for hours.
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
+
+    def _pop(self) -> Outgoing | None:
+        """The next queued frame; with none left, the one taken before has been sent,
+        and the connection is idle again (its queue goes)."""
+        queue = self._queue
+        if queue:
+            frame = queue.popleft()
+            self._bytes -= len(frame.data)
+            return frame
+        if self.state is BUSY:
+            self._become(IDLE)
+            self._queue = None
+        return None
 
     def take(self, frames: int, max_bytes: int) -> list[Outgoing]:
         """Up to ``frames`` more queued frames, at most ``max_bytes`` of JSON in all, at
