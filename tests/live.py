@@ -14,6 +14,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from tasklane.app import Role, Stack, build_stack
+from tasklane.clock import Clock
 from tasklane.serving import build_servers, serve_together
 from tasklane.settings import Settings
 
@@ -81,9 +82,17 @@ class LiveStack:
 
 
 @contextmanager
-def live_stack(settings: Settings, role: Role = "all") -> Iterator[LiveStack]:
-    """The app and the realtime gateway on one stack, as ``tasklane serve`` runs them."""
-    stack = build_stack(settings, role)
+def live_stack(
+    settings: Settings,
+    role: Role = "all",
+    *,
+    clock: Clock | None = None,
+    wall_clock: Clock | None = None,
+) -> Iterator[LiveStack]:
+    """The app and the realtime gateway on one stack, as ``tasklane serve`` runs them;
+    on a ``clock`` and a ``wall_clock`` (what credentials expire on) the test moves, if
+    given."""
+    stack = build_stack(settings, role, clock=clock, wall_clock=wall_clock)
     servers = build_servers(stack, role, port=0, ws_port=0)
     with running(servers, stack) as ports:
         api, gateway = (ports[0], ports[1]) if role == "all" else (ports[0], ports[0])

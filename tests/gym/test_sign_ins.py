@@ -10,14 +10,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tasklane.app import build_stack
 from tasklane.client.gym import GymClient
 from tasklane.clock import FrozenClock
 from tasklane.gym.presets import PASSWORD
 from tasklane.protocol.timestamps import iso_millis
-from tasklane.serving import build_servers
 from tests.gym.conftest import ADMIN, gym_settings
-from tests.live import LiveStack, running
+from tests.live import LiveStack, live_stack
 from tests.realtime.client import connect
 
 MILLISECOND = timedelta(milliseconds=1)
@@ -35,16 +33,8 @@ def served(
 ) -> Iterator[LiveStack]:
     """The gym served for real (as ``tasklane serve``), on ``real_time``."""
     settings = gym_settings(gym_database, tmp_path_factory.mktemp("gym-data"))
-    stack = build_stack(settings, wall_clock=real_time)
-    servers = build_servers(stack, "all", port=0, ws_port=0)
-    with running(servers, stack) as (api, gateway):
-        yield LiveStack(
-            stack,
-            f"http://127.0.0.1:{api}",
-            f"ws://127.0.0.1:{gateway}",
-            f"http://127.0.0.1:{gateway}",
-            servers[0].config.app,
-        )
+    with live_stack(settings, wall_clock=real_time) as live:
+        yield live
 
 
 @pytest.fixture

@@ -20,11 +20,9 @@ import httpx
 import pytest
 import websockets
 
-from tasklane.app import build_stack
 from tasklane.clock import FrozenClock
-from tasklane.serving import build_servers
 from tests.conftest import Person, make_settings, unique_email
-from tests.live import LiveStack, live_stack, running
+from tests.live import LiveStack, live_stack
 from tests.realtime.client import connect
 from tests.realtime.test_fallbacks import answer, error_of
 
@@ -209,18 +207,9 @@ def timed(
     database_url: str, tmp_path_factory: pytest.TempPathFactory, real_time: FrozenClock
 ) -> Iterator[LiveStack]:
     """A stack whose real time, which credentials expire on, is ``real_time``."""
-    stack = build_stack(
-        make_settings(database_url, tmp_path_factory.mktemp("timed")), wall_clock=real_time
-    )
-    servers = build_servers(stack, "all", port=0, ws_port=0)
-    with running(servers, stack) as (api, gateway):
-        yield LiveStack(
-            stack,
-            f"http://127.0.0.1:{api}",
-            f"ws://127.0.0.1:{gateway}",
-            f"http://127.0.0.1:{gateway}",
-            servers[0].config.app,
-        )
+    settings = make_settings(database_url, tmp_path_factory.mktemp("timed"))
+    with live_stack(settings, wall_clock=real_time) as live:
+        yield live
 
 
 async def test_an_expired_ticket_opens_no_stream(timed: LiveStack, real_time: FrozenClock) -> None:

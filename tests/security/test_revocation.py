@@ -16,14 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tasklane.app import build_stack
 from tasklane.clock import AdjustableClock
 from tasklane.protocol import closes
-from tasklane.serving import build_servers
 from tasklane.settings import Settings
 from tests.backends import throwaway_database
 from tests.conftest import Person, unique_email
-from tests.live import LiveStack, running
+from tests.live import LiveStack, live_stack
 from tests.processes import Tasklane, free_port, redis_server
 from tests.realtime.client import connect
 from tests.realtime.followers import SseEvent, SseReader, sse_stream
@@ -158,16 +156,7 @@ def clocked(settings: Settings) -> Iterator[tuple[LiveStack, AdjustableClock]]:
     expire on too), checking credentials often."""
     clock = AdjustableClock()
     quick = settings.model_copy(update={"credential_check_seconds": 0.2})
-    stack = build_stack(quick, clock=clock, wall_clock=clock)  # sessions expire on it
-    servers = build_servers(stack, "all", port=0, ws_port=0)
-    with running(servers, stack) as (api, gateway):
-        live = LiveStack(
-            stack,
-            f"http://127.0.0.1:{api}",
-            f"ws://127.0.0.1:{gateway}",
-            f"http://127.0.0.1:{gateway}",
-            None,
-        )
+    with live_stack(quick, clock=clock, wall_clock=clock) as live:  # sessions expire on it
         yield live, clock
 
 
