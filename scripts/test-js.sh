@@ -1,29 +1,31 @@
 #!/usr/bin/env bash
-# The browser's scripts: the type check of the realtime client's modules (TypeScript,
-# pinned in tests/js/package-lock.json, installed into tests/js/node_modules) and the unit
-# tests in tests/js/ (Node's own test runner, fake timers and transports, no browser).
+# The JavaScript: @tasklane/realtime and @tasklane/react (clients/js/), the React example
+# (examples/react-board) and the unit tests of the pages' own scripts (tests/js/). The
+# dependencies are pinned by package-lock.json at the root (npm workspaces) and installed
+# into node_modules/ here. Runs the packages' strict type checks (which also write the
+# declarations they ship), the example's type check, and every unit test with Node's own
+# test runner (fake timers and transports; real React in jsdom).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "test-js: Node.js (20.19 or newer, with npm) is needed for the browser's unit tests" \
-    "and type check, and was not found on PATH. Install it (Debian: apt-get install nodejs npm)." >&2
+  echo "test-js: Node.js (20.19 or newer, with npm) is needed for the JavaScript packages' tests" \
+    "and type checks, and was not found on PATH. Install it (Debian: apt-get install nodejs npm)." >&2
   exit 1
 fi
-# The static scripts are ES modules in .js files with no package.json around them: Node
-# reads them as such from 20.19 (and 22.12) on.
-if ! node -e 'import("./src/tasklane/web/static/js/realtime/constants.js").catch(() => process.exit(1))' 2>/dev/null; then
+# The packages and the pages' scripts are ES modules; Node reads .js files without a
+# package.json saying so as such from 20.19 (and 22.12) on.
+if ! node -e 'import("./src/tasklane/web/static/js/project/store.js").catch(() => process.exit(1))' 2>/dev/null; then
   echo "test-js: this Node.js ($(node --version)) cannot import the static ES modules; 20.19 or newer is needed." >&2
   exit 1
 fi
 
-lock=tests/js/package-lock.json
-installed=tests/js/node_modules/.package-lock.json
-if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
-  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
-fi
+scripts/install-js.sh
 
-echo "test-js: type check (tsc --noEmit --allowJs --checkJs, tests/js/tsconfig.json)"
-tests/js/node_modules/.bin/tsc --project tests/js/tsconfig.json --noEmit --allowJs --checkJs
-echo "test-js: unit tests (node --test tests/js/)"
-node --test --test-reporter=spec tests/js/*.test.mjs
+echo "test-js: type checks (the packages' JSDoc, strict, making the declarations they ship"
+echo "         into types/; then code using both packages, against those declarations)"
+npm run --silent check --workspace @tasklane/react
+echo "test-js: type check of the example (examples/react-board)"
+node_modules/.bin/tsc --project examples/react-board/tsconfig.json --noEmit
+echo "test-js: unit tests (node --test)"
+node --test --test-reporter=spec clients/js/realtime/test/*.test.mjs clients/js/react/test/*.test.mjs tests/js/*.test.mjs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,13 @@ from tasklane.app import Role, Stack, build_stack
 from tasklane.clock import Clock
 from tasklane.serving import build_servers, serve_together
 from tasklane.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def _bound_port(server: uvicorn.Server) -> int:
@@ -92,8 +100,10 @@ def live_stack(
     """The app and the realtime gateway on one stack, as ``tasklane serve`` runs them;
     on a ``clock`` and a ``wall_clock`` (what credentials expire on) the test moves, if
     given."""
+    if role == "all":  # the gateway's port is known before it binds: GET /api/realtime names it
+        settings = settings.model_copy(update={"ws_port": free_port()})
     stack = build_stack(settings, role, clock=clock, wall_clock=wall_clock)
-    servers = build_servers(stack, role, port=0, ws_port=0)
+    servers = build_servers(stack, role, port=0, ws_port=settings.ws_port if role == "all" else 0)
     with running(servers, stack) as ports:
         api, gateway = (ports[0], ports[1]) if role == "all" else (ports[0], ports[0])
         yield LiveStack(

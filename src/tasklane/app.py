@@ -17,11 +17,12 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 
 from tasklane import api, web
 from tasklane.api import errors
 from tasklane.api.limits import BodyLimit, RefuseNul
-from tasklane.api.receipts import SeqHeaders
+from tasklane.api.receipts import PROJECT_HEADER, SEQ_HEADER, SeqHeaders
 from tasklane.clock import AdjustableClock, Clock, SystemClock
 from tasklane.db import Database
 from tasklane.edge.buckets import TokenBuckets
@@ -229,6 +230,18 @@ def create_app(
     app.add_middleware(SeqHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)
+    if settings.allowed_origins:
+        # Front ends on other origins (docs/javascript.md) call the API with a token, or
+        # with the cookie from an origin listed here, which the cookie rule trusts too.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=[SEQ_HEADER, PROJECT_HEADER],
+            max_age=600,
+        )
     return app
 
 

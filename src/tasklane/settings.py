@@ -5,9 +5,20 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def public_base(url: str) -> str:
+    """An http(s) or ws(s) base URL with a host and no query, without a trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
+        raise ValueError(f"PUBLIC_GATEWAY_URL must be an http(s) or ws(s) URL, not {url!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"PUBLIC_GATEWAY_URL takes no query or fragment: {url!r}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 class Settings(BaseSettings):
@@ -65,6 +76,12 @@ class Settings(BaseSettings):
     gateway_url: str | None = Field(
         None, description="Where an API-only process notifies the gateway; default its own."
     )
+    public_gateway_url: str | None = Field(
+        None,
+        description="The gateway as clients outside reach it (https://rt.example.com, or "
+        "https://tasks.example.com/realtime behind one proxy): pages, tickets and "
+        "GET /api/realtime name it; default: the host a request came to, on WS_PORT.",
+    )
     ticket_ttl_seconds: int = Field(30, ge=1, description="Lifetime of a realtime ticket.")
     ws_max_connections_per_user: int = Field(
         20, ge=1, description="Open connections a user may hold."
@@ -121,6 +138,8 @@ class Settings(BaseSettings):
             object.__setattr__(self, "redis_url", None)
         if self.gym_mode and len(self.gym_admin_token or "") < 16:
             raise ValueError("GYM_MODE needs GYM_ADMIN_TOKEN, at least 16 characters long")
+        if self.public_gateway_url is not None:
+            object.__setattr__(self, "public_gateway_url", public_base(self.public_gateway_url))
         if not self.database_url:
             path = (self.data_dir / "tasklane.db").as_posix()
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")

@@ -34,6 +34,7 @@ class Split:
     port: int = field(default_factory=free_port)
     ws_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)  # more settings, e.g. ALLOWED_ORIGINS
 
     @property
     def base_url(self) -> str:
@@ -56,6 +57,7 @@ class Split:
             "ARGON2_PARALLELISM": "1",
             "LOG_LEVEL": "warning",
             "CATCH_UP_SECONDS": "0.5",
+            **self.extra_env,
         }
 
     def start(self, role: str) -> None:
@@ -91,8 +93,10 @@ class Split:
 
 
 @contextmanager
-def split_servers(data_dir: Path, database_url: str) -> Iterator[Split]:
-    split = Split(data_dir, database_url)
+def split_servers(
+    data_dir: Path, database_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[Split]:
+    split = Split(data_dir, database_url, extra_env=dict(extra_env or {}))
     try:
         split.start("realtime")  # migrates the database first
         split.start("api")

@@ -1,5 +1,6 @@
-"""The browser's realtime client and the Python side speak one protocol with one set of
-numbers: its constants (``web/static/js/realtime/constants.js``) and its ladder
+"""The browser's realtime client (``@tasklane/realtime``, which the pages load from
+``web/static/js/realtime/``) and the Python side speak one protocol with one set of
+numbers: its constants (``constants.js``) and its ladder
 (``realtime/ladder.js``) are read by Node and held against ``tasklane.client.backoff``,
 ``tasklane.protocol.closes`` and ``tasklane.protocol.events``. A change on one side that
 the other does not follow fails here, rather than drifting."""
@@ -15,10 +16,11 @@ from typing import Any
 import pytest
 
 from tasklane.client import backoff, transports
-from tasklane.protocol import closes, events
+from tasklane.protocol import closes, events, realtime
 from tasklane.web.rendering import STATIC_DIR
 
-REALTIME = STATIC_DIR / "js" / "realtime"
+REALTIME = STATIC_DIR / "js" / "realtime"  # @tasklane/realtime's src/, as the server ships it
+PACKAGES = Path(__file__).parents[2] / "clients" / "js"
 RANDOMS = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999999)
 FAILURES = range(10)
 
@@ -167,3 +169,12 @@ def test_the_event_types_are_the_protocols(browser_side: dict[str, Any]) -> None
     # EventSource hands a named event only to a listener for that name: every type the
     # gateway may send has to be listened for.
     assert set(js["SSE_FRAME_TYPES"]) >= set(events.DURABLE_TYPES) | set(events.PRESENCE_TYPES)
+
+
+def test_the_protocol_version_is_the_servers_and_the_packages_major(
+    browser_side: dict[str, Any],
+) -> None:
+    assert browser_side["constants"]["PROTOCOL_VERSION"] == realtime.PROTOCOL_VERSION
+    for package in ("realtime", "react"):
+        manifest = json.loads((PACKAGES / package / "package.json").read_text())
+        assert manifest["version"].split(".")[0] == str(realtime.PROTOCOL_VERSION), package

@@ -92,6 +92,16 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(base_url: str) -> None:
         assert http.get("/static/favicon.svg").headers["content-type"].startswith("image/svg")
 
 
+def test_the_pages_realtime_client_is_served_and_nothing_beside_it(base_url: str) -> None:
+    with browser(base_url) as http:
+        client = http.get("/static/js/realtime/index.js")
+        assert client.status_code == 200
+        assert "export { TasklaneRealtime }" in client.text
+        assert "javascript" in client.headers["content-type"]
+        for escape in ("%2e%2e/package.json", "%2e%2e/%2e%2e/%2e%2e/%2e%2e/settings.py"):
+            assert http.get(f"/static/js/realtime/{escape}").status_code == 404, escape
+
+
 def test_the_sign_in_form_sets_the_session_cookie_and_goes_where_asked(
     base_url: str, signup: Signup
 ) -> None:

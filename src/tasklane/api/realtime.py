@@ -1,4 +1,4 @@
-"""What the API says about the realtime side: tickets and presence."""
+"""What the API says about the realtime side: where the gateway is, tickets and presence."""
 
 from __future__ import annotations
 
@@ -8,11 +8,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 
+from tasklane.edge.addresses import gateway_address
 from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep, bearer_scheme, cookie_scheme
-from tasklane.protocol.realtime import PresentUser, TicketOut
+from tasklane.protocol.realtime import PROTOCOL_VERSION, PresentUser, RealtimeInfo, TicketOut
 from tasklane.services.errors import Unauthorized
 
 router = APIRouter(prefix="/api", tags=["realtime"])
+
+
+@router.get("/realtime")
+async def realtime_info(request: Request, settings: SettingsDep) -> RealtimeInfo:
+    """Where the realtime gateway is and which protocol it speaks, for clients that are
+    given only the API's address. No credential is needed: it names nothing private."""
+    return RealtimeInfo(
+        protocol=PROTOCOL_VERSION,
+        gateway=gateway_address(request, settings),
+        ticket_ttl_seconds=settings.ticket_ttl_seconds,
+    )
 
 
 @router.post("/realtime/ticket", status_code=status.HTTP_201_CREATED)
@@ -24,8 +36,8 @@ async def create_ticket(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> TicketOut:
-    """A single-use ticket for ``ws://…:WS_PORT/ws?ticket=…``, for clients that can send
-    neither the session cookie nor an Authorization header. It expires in
+    """A single-use ticket for the gateway's ``/ws?ticket=…`` or ``/sse?…&ticket=…``, for
+    clients that can send neither the session cookie nor an Authorization header. It expires in
     ``TICKET_TTL_SECONDS``, and with the session or token that asked for it: a
     connection it opened closes when that is signed out or revoked."""
     secret = bearer.credentials if bearer else cookie
@@ -35,12 +47,8 @@ async def create_ticket(
     ticket, expires_at = await services.auth.issue_ticket(
         credential, timedelta(seconds=settings.ticket_ttl_seconds)
     )
-    host = request.url.hostname or settings.host
-    return TicketOut(
-        ticket=ticket,
-        expires_at=expires_at,
-        url=f"ws://{host}:{settings.ws_port}/ws?ticket={ticket}",
-    )
+    gateway = gateway_address(request, settings)
+    return TicketOut(ticket=ticket, expires_at=expires_at, url=f"{gateway.ws}/ws?ticket={ticket}")
 
 
 @router.get("/projects/{project_id}/presence")

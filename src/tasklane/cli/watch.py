@@ -20,7 +20,6 @@ from tasklane.client.errors import RealtimeRefused, TasklaneError
 from tasklane.client.frames import Left, PresenceEvent, ResyncRequired
 from tasklane.client.realtime import RealtimeClient, Status
 from tasklane.client.rest import DEFAULT_URL, AsyncTasklaneClient
-from tasklane.client.urls import gateway_for
 from tasklane.protocol.events import EventEnvelope
 
 STATUS_LINES = {
@@ -220,10 +219,11 @@ async def watch(
                 printer.names.known[member.user_id] = member.user.name
             for section in await api.list_sections(project_id):
                 printer.names.known[section.id] = section.name
+            # Where the server says its gateway is (PUBLIC_GATEWAY_URL, wss:// behind TLS).
+            gateway_url = gateway or (await api.realtime_info()).gateway.http
     except TasklaneError as exc:
         printer.failed(f"{project_id}: {exc}")
         return 1
-    gateway_url = gateway or gateway_for(url)
     start = project.seq if after is None else after
     if not as_json:
         printer.say(
@@ -265,7 +265,7 @@ def watch_command(
         None,
         "--gateway",
         envvar="TASKLANE_GATEWAY_URL",
-        help="The realtime gateway; default: the API's host on port 3002.",
+        help="The realtime gateway; default: the address the API names (GET /api/realtime).",
     ),
     as_json: bool = typer.Option(
         False, "--json", help="JSON Lines: each event as the log holds it, and status changes."

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from tasklane.edge.addresses import gateway_address
 from tasklane.models import User
 from tasklane.protocol.auth import UserPublic
 from tasklane.protocol.project import ProjectView
@@ -123,9 +124,9 @@ class Frame:
 
 
 def gateway_urls(request: Request, settings: Settings) -> dict[str, str]:
-    """The realtime gateway on the host the browser used, so its cookie goes along."""
-    host = request.url.hostname or settings.host
-    return {"ws": f"ws://{host}:{settings.ws_port}", "http": f"http://{host}:{settings.ws_port}"}
+    """The realtime gateway the page connects to (its ``ws`` and ``http`` bases)."""
+    address = gateway_address(request, settings)
+    return {"ws": address.ws, "http": address.http}
 
 
 def services_of(request: Request) -> Services:

@@ -45,7 +45,7 @@ from tasklane.protocol.project import (
     SectionPublic,
     SectionUpdate,
 )
-from tasklane.protocol.realtime import EventPage, PresentUser, TicketOut
+from tasklane.protocol.realtime import EventPage, PresentUser, RealtimeInfo, TicketOut
 from tasklane.protocol.task import (
     CommentCreate,
     CommentPublic,
@@ -424,6 +424,11 @@ class Endpoints:
             params=query(after=after, limit=limit, wait=wait),
             timeout=wait + LONG_POLL_MARGIN if wait else None,
         )
+
+    @endpoint
+    def realtime_info(self) -> Call[RealtimeInfo]:
+        """Where the realtime gateway is (its public address) and the protocol it speaks."""
+        return Call("GET", "/api/realtime", returns(RealtimeInfo))
 
     @endpoint
     def create_ticket(self) -> Call[TicketOut]:

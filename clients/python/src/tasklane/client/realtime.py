@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 
+import httpx
+
 from tasklane.client.backoff import (
     STABLE_AFTER,
     TRANSPORTS,
@@ -30,7 +32,7 @@ from tasklane.client.backoff import (
     TransportName,
     probe_delay,
 )
-from tasklane.client.errors import RealtimeRefused
+from tasklane.client.errors import NotFoundError, RealtimeRefused, TasklaneError
 from tasklane.client.frames import (
     Closing,
     Connected,
@@ -59,6 +61,7 @@ from tasklane.client.transports import (
 from tasklane.client.updates import Outbox, Update, Updates
 from tasklane.client.urls import gateway_for, gateway_http, gateway_ws
 from tasklane.protocol.events import EventEnvelope
+from tasklane.protocol.realtime import PROTOCOL_VERSION
 
 __all__ = ["RealtimeClient", "Status", "Update", "Updates"]
 
@@ -84,9 +87,11 @@ class RealtimeClient(Subscriptions):
                 ...
 
     ``url`` is the API (for polling); the gateway is ``gateway_url``, by default the
-    API's host on port 3002. ``transports`` are the rungs of the fallback ladder, best
-    first. ``sleep`` and ``random`` are how it waits and jitters (inject them to test the
-    schedule without waiting); ``poll_wait`` is the seconds each long poll waits, and
+    address the API names (``GET /api/realtime``, asked once, before the first WebSocket
+    or event stream; a server too old to answer it is taken to be on port 3002).
+    ``transports`` are the rungs of the fallback ladder, best first. ``sleep`` and
+    ``random`` are how it waits and jitters (inject them to test the schedule without
+    waiting); ``poll_wait`` is the seconds each long poll waits, and
     ``open_timeout`` how long a connection may take to open.
     """
 
@@ -107,9 +112,9 @@ class RealtimeClient(Subscriptions):
             raise ValueError("a token is required: a personal API token or a session token")
         self.url = url.rstrip("/")
         self.token = token
-        gateway = gateway_url or gateway_for(self.url)
-        self.gateway_http = gateway_http(gateway)
-        self.gateway_ws = gateway_ws(gateway)
+        # Known now, or asked of the API by `_gateway` when a connection first needs it.
+        self.gateway_http = gateway_http(gateway_url) if gateway_url else None
+        self.gateway_ws = gateway_ws(gateway_url) if gateway_url else None
         self.transports = tuple(transports)
         Ladder(self.transports, random)  # refuse a bad ladder now, not in the background
         self._sleep = sleep
@@ -213,11 +218,18 @@ class RealtimeClient(Subscriptions):
         handed: Link | None = None
         try:
             while True:
-                link, handed = handed, None
-                if link is None:
-                    await self._set_status(Status("connecting", transport=ladder.transport))
-                    link = self._new_link(ladder.transport)
-                outcome, was_up = await self._run(link, ladder)
+                opened: Link | Lost | Refused | None
+                opened, handed = handed, None
+                kind = ladder.transport
+                if opened is None:
+                    await self._set_status(Status("connecting", transport=kind))
+                    opened = await self._new_link(kind)
+                outcome: End
+                if isinstance(opened, Lost | Refused):  # the gateway's address is not known
+                    outcome, was_up = opened, False
+                else:
+                    kind = opened.kind
+                    outcome, was_up = await self._run(opened, ladder)
                 if isinstance(outcome, Upgraded):
                     ladder.upgrade()
                     handed = outcome.link
@@ -229,7 +241,7 @@ class RealtimeClient(Subscriptions):
                     )
                     return
                 step = ladder.lost(was_up=was_up, hint=outcome.retry_after)
-                log.info("realtime %s lost: %s; next: %s", link.kind, outcome.reason, step)
+                log.info("realtime %s lost: %s; next: %s", kind, outcome.reason, step)
                 if isinstance(step, FallBack):
                     continue
                 await self._set_status(
@@ -247,12 +259,38 @@ class RealtimeClient(Subscriptions):
                 await handed.close()
             self._end()
 
-    def _new_link(self, kind: TransportName) -> Link:
+    async def _new_link(self, kind: TransportName) -> Link | Lost | Refused:
+        if kind == "poll":
+            return PollLink(self._api, wait=self._poll_wait)
+        found = await self._gateway()
+        if isinstance(found, Lost | Refused):
+            return found
+        ws, http = found
         if kind == "ws":
-            return WebSocketLink(self.gateway_ws, self.token, open_timeout=self._open_timeout)
-        if kind == "sse":
-            return SseLink(self.gateway_http, self.token, open_timeout=self._open_timeout)
-        return PollLink(self._api, wait=self._poll_wait)
+            return WebSocketLink(ws, self.token, open_timeout=self._open_timeout)
+        return SseLink(http, self.token, open_timeout=self._open_timeout)
+
+    async def _gateway(self) -> tuple[str, str] | Lost | Refused:
+        """The gateway's ``ws`` and ``http`` bases: given, or asked of the API once."""
+        if self.gateway_ws is None or self.gateway_http is None:
+            try:
+                info = await self._api.realtime_info()
+            except NotFoundError:  # a server from before GET /api/realtime
+                self.gateway_http = gateway_http(gateway_for(self.url))
+                self.gateway_ws = gateway_ws(self.gateway_http)
+            except TasklaneError as exc:
+                return Lost(f"the API did not say where the gateway is: {exc}", exc.status)
+            except httpx.HTTPError as exc:
+                return Lost(f"the API did not say where the gateway is: {exc!r}")
+            else:
+                if info.protocol != PROTOCOL_VERSION:
+                    return Refused(
+                        f"the server speaks realtime protocol {info.protocol}; "
+                        f"this client speaks {PROTOCOL_VERSION}"
+                    )
+                self.gateway_http = gateway_http(info.gateway.http)
+                self.gateway_ws = gateway_ws(info.gateway.ws)
+        return self.gateway_ws, self.gateway_http
 
     async def _run(self, link: Link, ladder: Ladder) -> tuple[End, bool]:
         """Use one link until it ends; its outcome, and whether it ever worked."""
@@ -315,6 +353,7 @@ class RealtimeClient(Subscriptions):
         over (the client then resumes every project on it from its cursor)."""
         while True:
             await self._sleep(probe_delay(self._random))
+            assert self.gateway_ws is not None  # a probe follows a fallback that found it
             candidate = WebSocketLink(self.gateway_ws, self.token, open_timeout=self._open_timeout)
             try:
                 failed = await candidate.open()

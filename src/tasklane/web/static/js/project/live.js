@@ -1,4 +1,4 @@
-// The page's live side: the connection (one RealtimeClient, exposed for tests as
+// The page's live side: the connection (one TasklaneRealtime, exposed for tests as
 // `window.tasklaneRealtime`), its status indicator, who is viewing now, and what others'
 // changes look like here: a row or card flashes once, a status change is announced in a
 // short notice, a rename under the reader's own rename leaves a note beside it.
@@ -132,15 +132,15 @@ function lostAccess(message) {
  * Returns the client (null if it could not load).
  */
 export async function connect({ seq, onEvent, onResync, onLeft }) {
-  let RealtimeClient;
+  let TasklaneRealtime;
   try {
-    ({ RealtimeClient } = await import("/static/js/realtime.js"));
+    ({ TasklaneRealtime } = await import("/static/js/realtime/index.js"));
   } catch (err) {
     renderStatus({ state: "offline", transport: "ws", reason: "the realtime client could not load" });
     console.warn("Tasklane: realtime client unavailable", err);
     return null;
   }
-  const rt = new RealtimeClient({ gateway: page.gateway, api: "" });
+  const rt = new TasklaneRealtime({ gateway: page.gateway, api: "" });
   window.tasklaneRealtime = rt;
   rt.on("status", renderStatus);
   rt.on("event", onEvent);
