@@ -4,7 +4,7 @@
 # dependencies are pinned by package-lock.json at the root (npm workspaces) and installed
 # into node_modules/ here. Runs the packages' strict type checks (which also write the
 # declarations they ship), the example's type check, and every unit test with Node's own
-# test runner (fake timers and transports; real React in jsdom).
+# test runner (fake timers and transports; real React in jsdom, 19 and then 18).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,3 +29,5 @@ echo "test-js: type check of the example (examples/react-board)"
 node_modules/.bin/tsc --project examples/react-board/tsconfig.json --noEmit
 echo "test-js: unit tests (node --test)"
 node --test --test-reporter=spec clients/js/realtime/test/*.test.mjs clients/js/react/test/*.test.mjs tests/js/*.test.mjs
+echo "test-js: @tasklane/react's tests again, on React 18"
+node --import ./clients/js/react/test/react18.mjs --test --test-reporter=dot clients/js/react/test/*.test.mjs

@@ -1,6 +1,6 @@
-// What every test of the bindings stands on: real React 19 in jsdom, and a real
-// TasklaneRealtime on the core's fake transports and clock, the server's side in the
-// test's hands. React's warnings (an update outside act(), a missing key…) fail the test
+// What every test of the bindings stands on: real React in jsdom (19; 18 when run with
+// --import ./react18.mjs), and a real TasklaneRealtime on the core's fake transports and
+// clock, the server's side in the test's hands. React's warnings (an update outside act(), a missing key…) fail the test
 // they happen in.
 
 import "./dom.mjs";
@@ -82,6 +82,18 @@ export async function render(element, rootOptions) {
       await act(async () => root.unmount());
     },
   };
+}
+
+/**
+ * Render `element` expecting it to throw `pattern` while rendering. React 18 also reports
+ * such an error on console.error (and jsdom as an uncaught error): those reports of the
+ * expected error are not the test's failure; anything else said still is.
+ */
+export async function rendersThrowing(element, pattern) {
+  await assert.rejects(render(element), pattern);
+  const expected = (line) => pattern.test(line) || /^The above error occurred in the <\w+> component/.test(line);
+  const others = reactErrors.filter((line) => !expected(line));
+  reactErrors.splice(0, reactErrors.length, ...others);
 }
 
 /** A component that renders nothing and hands each render's value of `use()` to `seen`. */

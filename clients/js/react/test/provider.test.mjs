@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { StrictMode } from "react";
 
 import { ProjectWebSocketConnector, WebSocketProvider, useWebSocket } from "../src/index.js";
-import { CONNECTED, Probe, fakeRealtime, h, render, serve } from "./harness.mjs";
+import { CONNECTED, Probe, fakeRealtime, h, render, rendersThrowing, serve } from "./harness.mjs";
 
 const P = "proj_a";
 
@@ -91,8 +91,8 @@ test("a client the application gave is not closed by the provider", async () => 
 
 test("a client and options at once is a mistake said at once", async () => {
   const world = fakeRealtime();
-  await assert.rejects(
-    render(h(WebSocketProvider, { client: world.client(), api: "http://app.test" })),
+  await rendersThrowing(
+    h(WebSocketProvider, { client: world.client(), api: "http://app.test" }),
     /give a `client` or the options to make one, not both/,
   );
 });
@@ -110,5 +110,5 @@ test("useWebSocket follows the status; outside a provider it says what is missin
   assert.equal(seen.at(-1).status.state, "reconnecting");
   assert.equal(seen.at(-1).isConnected, false);
 
-  await assert.rejects(render(h(Probe, { use: useWebSocket, seen: [] })), /useWebSocket must be used inside <WebSocketProvider>/);
+  await rendersThrowing(h(Probe, { use: useWebSocket, seen: [] }), /useWebSocket must be used inside <WebSocketProvider>/);
 });

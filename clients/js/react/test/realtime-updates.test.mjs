@@ -14,7 +14,7 @@ import {
   useTaskRealtimeUpdates,
 } from "../src/index.js";
 import { HANDLER_OF } from "../src/events.js";
-import { event, fakeRealtime, h, render, serve } from "./harness.mjs";
+import { event, fakeRealtime, h, render, rendersThrowing, serve } from "./harness.mjs";
 
 const P = "proj_a";
 const Q = "proj_b";
@@ -156,5 +156,5 @@ test("a hook outside a provider says what is missing", async () => {
     useRealtimeUpdates({});
     return null;
   }
-  await assert.rejects(render(h(Orphan)), /useRealtimeUpdates must be used inside <WebSocketProvider>/);
+  await rendersThrowing(h(Orphan), /useRealtimeUpdates must be used inside <WebSocketProvider>/);
 });
