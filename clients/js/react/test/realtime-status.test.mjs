@@ -26,7 +26,7 @@ test("connecting, then live over a WebSocket: a polite status region with its st
   assert.equal(region().dataset.state, "connecting");
 
   await serve(() => world.ws.last.accept());
-  assert.equal(text(), "Live (WebSocket)");
+  assert.equal(text(), "Live");
   assert.equal(region().dataset.state, "live");
   assert.equal(region().dataset.transport, "ws");
   assert.equal(button(), null);
@@ -37,11 +37,11 @@ test("reconnecting: the countdown, second by second, hidden from the live region
   const { region, text, button } = await page(world);
   await serve(() => world.ws.last.accept());
   await serve(() => world.ws.last.drop(1006));
-  assert.equal(text(), "Reconnecting in 2sRetry now");
+  assert.equal(text(), "Reconnecting in 2 s…Retry now");
   assert.equal(region().dataset.state, "reconnecting");
-  assert.equal(region().querySelector("[aria-hidden=true]").textContent, " in 2s");
+  assert.equal(region().querySelector("[aria-hidden=true]").textContent, " in 2 s…");
   await serve(() => world.clock.advance(1000));
-  assert.equal(text(), "Reconnecting in 1sRetry now");
+  assert.equal(text(), "Reconnecting in 1 s…Retry now");
 
   await act(async () => button().click());
   assert.equal(world.ws.sockets.length, 2, "Retry now skips the countdown");
@@ -64,7 +64,7 @@ test("offline: the reason, and Retry now reconnects", async () => {
   assert.equal(world.ws.sockets.length, 2);
   assert.equal(text(), "Connecting…");
   await serve(() => world.ws.last.accept());
-  assert.equal(text(), "Live (WebSocket)");
+  assert.equal(text(), "Live");
 });
 
 test("before anything is followed: not connected, and nothing to retry", async () => {
@@ -78,10 +78,10 @@ test("before anything is followed: not connected, and nothing to retry", async (
 
 test("describeStatus names every transport", () => {
   const live = (transport) => describeStatus({ state: "live", transport, retryInMs: null, reason: null, code: null }).label;
-  assert.deepEqual(["ws", "sse", "poll"].map(live), ["Live (WebSocket)", "Live (Server-Sent Events)", "Live (Polling)"]);
+  assert.deepEqual(["ws", "sse", "poll"].map(live), ["Live", "Live (fallback: SSE)", "Live (polling)"]);
   assert.deepEqual(
     describeStatus({ state: "reconnecting", transport: "sse", retryInMs: 2500, reason: null, code: null }),
-    { label: "Reconnecting", countdown: " in 3s", canRetry: true },
+    { label: "Reconnecting", countdown: " in 3 s…", canRetry: true },
   );
   assert.deepEqual(
     describeStatus({ state: "offline", transport: "ws", retryInMs: null, reason: "the network is offline", code: null }),
