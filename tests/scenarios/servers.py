@@ -1,0 +1,94 @@
+"""What the scenarios run against: Tasklane (the app and its gateway, real uvicorns in one
+thread) and a small static server, on another origin, for the browser's harness page and
+the ``@tasklane/realtime`` sources it imports."""
+
+from __future__ import annotations
+
+import posixpath
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from tasklane.settings import Settings
+from tests.conftest import make_settings
+from tests.live import live_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVED = {
+    "/realtime/": ROOT / "clients" / "js" / "realtime" / "src",
+    "/harness/": Path(__file__).resolve().parent / "harness",
+}
+REPLAY_MAX_EVENTS = 5  # low, so that a join a few changes behind gets resync_required
+# Long polls answer within this, so a poll that waits notices a deleted token soon after.
+POLL_MAX_WAIT_SECONDS = 1.0
+
+
+class HarnessFiles(SimpleHTTPRequestHandler):
+    """Serves ``SERVED`` and nothing else."""
+
+    def translate_path(self, path: str) -> str:
+        clean = posixpath.normpath(unquote(urlsplit(path).path))
+        for prefix, folder in SERVED.items():
+            if clean.startswith(prefix) and ".." not in clean.split("/"):
+                return str(folder / clean.removeprefix(prefix))
+        return str(ROOT / "does-not-exist")
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the test's output is for the test
+
+
+@contextmanager
+def harness_server() -> Iterator[str]:
+    """The harness page's server on 127.0.0.1; yields its origin."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), HarnessFiles)
+    thread = threading.Thread(target=server.serve_forever, name="scenario-harness", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@dataclass(frozen=True)
+class ScenarioServer:
+    api_url: str
+    gateway_http: str
+    harness_url: str  # the harness page
+    settings: Settings
+
+
+@contextmanager
+def scenario_server(database_url: str, data_dir: Path) -> Iterator[ScenarioServer]:
+    """Tasklane, and the harness page's server on another origin, which the app lets in
+    (``ALLOWED_ORIGINS``). Clients find the gateway through ``GET /api/realtime``, as a
+    program given only the API's address does."""
+    with harness_server() as harness_origin:
+        settings = make_settings(
+            database_url,
+            data_dir,
+            allowed_origins=[harness_origin],
+            replay_max_events=REPLAY_MAX_EVENTS,
+            poll_max_wait_seconds=POLL_MAX_WAIT_SECONDS,
+        )
+        with live_stack(settings) as live:
+            announced = httpx.get(f"{live.api_url}/api/realtime", timeout=10).json()["gateway"]
+            assert announced == {"ws": live.ws_url, "http": live.gateway_http}, announced
+            yield ScenarioServer(
+                live.api_url,
+                live.gateway_http,
+                f"{harness_origin}/harness/index.html",
+                live.stack.settings,
+            )
