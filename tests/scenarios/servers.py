@@ -5,13 +5,10 @@ the ``@tasklane/realtime`` sources it imports."""
 from __future__ import annotations
 
 import posixpath
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -19,6 +16,7 @@ import httpx
 from tasklane.settings import Settings
 from tests.conftest import make_settings
 from tests.live import live_stack
+from tests.static_files import QuietFiles, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVED = {
@@ -30,7 +28,7 @@ REPLAY_MAX_EVENTS = 5  # low, so that a join a few changes behind gets resync_re
 POLL_MAX_WAIT_SECONDS = 1.0
 
 
-class HarnessFiles(SimpleHTTPRequestHandler):
+class HarnessFiles(QuietFiles):
     """Serves ``SERVED`` and nothing else."""
 
     def translate_path(self, path: str) -> str:
@@ -40,26 +38,12 @@ class HarnessFiles(SimpleHTTPRequestHandler):
                 return str(folder / clean.removeprefix(prefix))
         return str(ROOT / "does-not-exist")
 
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the test's output is for the test
-
 
 @contextmanager
 def harness_server() -> Iterator[str]:
     """The harness page's server on 127.0.0.1; yields its origin."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), HarnessFiles)
-    thread = threading.Thread(target=server.serve_forever, name="scenario-harness", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(HarnessFiles) as origin:
+        yield origin
 
 
 @dataclass(frozen=True)

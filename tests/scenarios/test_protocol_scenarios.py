@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tasklane.client.backoff import TransportName
+from tests.backends import throwaway_database
 from tests.scenarios.browser_driver import BrowserDriver
 from tests.scenarios.description import Description, descriptions
 from tests.scenarios.driver import Driver
@@ -28,8 +29,16 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite only: what is under test is the clients' side of the protocol, the same on
+    any database (the gateway's and the API's own suites run on both)."""
+    with throwaway_database("sqlite", tmp_path_factory.mktemp("scenarios-db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScenarioServer]:
-    """One Tasklane per module and backend; each run makes its own people and projects."""
+    """One Tasklane for the module; each run makes its own people and projects."""
     with scenario_server(database_url, tmp_path_factory.mktemp("scenarios")) as running:
         yield running
 

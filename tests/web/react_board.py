@@ -12,12 +12,11 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from tests.client.gatekeeper import Gatekeeper, gatekeeper
+from tests.static_files import folder, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "react-board"
@@ -28,32 +27,15 @@ T = TypeVar("T")
 
 def build_example(out_dir: Path) -> None:
     """``vite build`` of the example into ``out_dir`` (no type check: that is
-    ``npm run build``'s job, and needs the packages' generated declarations)."""
+    ``npm run build``'s job, and needs the packages' generated declarations), with the
+    JavaScript dependencies installed first if they are not."""
+    subprocess.run([str(ROOT / "scripts" / "install-js.sh")], check=True, timeout=500)
     command = [str(VITE), "build", "--outDir", str(out_dir), "--emptyOutDir", "--logLevel=warn"]
     built = subprocess.run(
         command, cwd=EXAMPLE, capture_output=True, text=True, timeout=300, check=False
     )
     assert built.returncode == 0, f"vite build failed:\n{built.stdout}\n{built.stderr}"
     assert (out_dir / "index.html").is_file(), f"vite build left no index.html in {out_dir}"
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # one line per asset on stderr says nothing a failure would need
-
-
-@contextmanager
-def static_site(folder: Path) -> Iterator[str]:
-    """``folder`` served over HTTP on 127.0.0.1 from a thread; yields the site's origin."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, name="static-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 class GatekeeperThread:
@@ -117,3 +99,10 @@ def gatekeeper_thread(gateway_http: str) -> Iterator[GatekeeperThread]:
         loop.call_soon_threadsafe(stop.set)
         thread.join(timeout=10)
         assert not thread.is_alive(), "the gatekeeper's thread did not stop"
+
+
+@contextmanager
+def static_site(path: Path) -> Iterator[str]:
+    """The built example served on an origin of its own; yields the origin."""
+    with serving(folder(path)) as origin:
+        yield origin

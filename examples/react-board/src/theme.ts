@@ -1,4 +1,6 @@
 // Light and dark: the system's choice until the reader picks one, which is remembered.
+// The page's <html data-theme> always names the theme shown, so the stylesheet says
+// each theme's colours once.
 
 import { useEffect, useState } from "react";
 
@@ -12,9 +14,16 @@ function chosen(): Theme | null {
   return stored === "light" || stored === "dark" ? stored : null;
 }
 
+function systemTheme(): Theme {
+  return darkQuery().matches ? "dark" : "light";
+}
+
+// Before the first render, so that a dark page does not flash light.
+document.documentElement.dataset.theme = chosen() ?? systemTheme();
+
 export function useTheme(): [Theme, (theme: Theme) => void] {
   const [choice, setChoice] = useState<Theme | null>(chosen);
-  const [system, setSystem] = useState<Theme>(() => (darkQuery().matches ? "dark" : "light"));
+  const [system, setSystem] = useState<Theme>(systemTheme);
 
   useEffect(() => {
     const query = darkQuery();
@@ -23,14 +32,14 @@ export function useTheme(): [Theme, (theme: Theme) => void] {
     return () => query.removeEventListener("change", follow);
   }, []);
 
+  const shown = choice ?? system;
   useEffect(() => {
-    if (choice) document.documentElement.dataset.theme = choice;
-    else delete document.documentElement.dataset.theme;
-  }, [choice]);
+    document.documentElement.dataset.theme = shown;
+  }, [shown]);
 
   const choose = (theme: Theme) => {
     localStorage.setItem(KEY, theme);
     setChoice(theme);
   };
-  return [choice ?? system, choose];
+  return [shown, choose];
 }
