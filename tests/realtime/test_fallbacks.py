@@ -587,3 +587,26 @@ async def test_a_member_removed_while_their_long_poll_waits_gets_404(
         answered = await asyncio.wait_for(waiting, 5)  # woken: see test above
     assert answered.status_code == 404, answered.text
     error_of(answered.json(), "not_found")
+
+
+async def test_a_long_poll_whose_token_is_deleted_answers_401_within_a_recheck(
+    live: LiveStack, signup: Signup
+) -> None:
+    ana = signup("ana")
+    project = shared_project(ana)
+    pid, head = project["id"], project["seq"]
+    made = ana.http.post("/api/tokens", json={"name": "poller"})
+    assert made.status_code == 201, made.text
+    token = made.json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    async with httpx.AsyncClient(base_url=live.api_url, headers=headers, timeout=30) as http:
+        waiting = asyncio.create_task(poll(http, pid, head, 25))
+        await eventually(lambda: live.poll_waits(pid), "the poll waiting")
+        assert not waiting.done()
+        deleted = ana.http.delete(f"/api/tokens/{token['id']}")
+        assert deleted.status_code == 204, deleted.text
+        # Nothing commits in the project: only the poll's own recheck (1 s) can end it,
+        # long before the 25 s it asked to wait.
+        answered = await asyncio.wait_for(waiting, 10)
+    assert answered.status_code == 401, answered.text
+    error_of(answered.json(), "unauthorized")

@@ -24,8 +24,6 @@ SERVED = {
     "/harness/": Path(__file__).resolve().parent / "harness",
 }
 REPLAY_MAX_EVENTS = 5  # low, so that a join a few changes behind gets resync_required
-# Long polls answer within this, so a poll that waits notices a deleted token soon after.
-POLL_MAX_WAIT_SECONDS = 1.0
 
 
 class HarnessFiles(QuietFiles):
@@ -65,7 +63,6 @@ def scenario_server(database_url: str, data_dir: Path) -> Iterator[ScenarioServe
             data_dir,
             allowed_origins=[harness_origin],
             replay_max_events=REPLAY_MAX_EVENTS,
-            poll_max_wait_seconds=POLL_MAX_WAIT_SECONDS,
         )
         with live_stack(settings) as live:
             announced = httpx.get(f"{live.api_url}/api/realtime", timeout=10).json()["gateway"]

@@ -5,16 +5,23 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials
 
 from tasklane.api.errors import error_responses
-from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep
+from tasklane.edge.deps import (
+    CurrentUser,
+    ServicesDep,
+    SettingsDep,
+    bearer_scheme,
+    cookie_scheme,
+)
 from tasklane.protocol.base import MAX_SEQ
 from tasklane.protocol.events import encode
 from tasklane.protocol.realtime import EventPage
 from tasklane.realtime.waiters import Slots, long_poll
-from tasklane.services.errors import RateLimited
+from tasklane.services.errors import RateLimited, Unauthorized
 
 router = APIRouter(prefix="/api", tags=["events"])
 
@@ -46,6 +53,8 @@ async def list_events(
             "POLL_MAX_WAIT_SECONDS) for an event after `after`; 0 answers at once.",
         ),
     ] = 0,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+    cookie: Annotated[str | None, Depends(cookie_scheme)] = None,
 ) -> Response:
     limit = min(limit, settings.event_page_limit)
     page = await services.events.read(user, project_id, after, limit)
@@ -57,6 +66,18 @@ async def list_events(
             raise RateLimited(
                 "too many long polls at once; wait for one to answer", retry_after=1.0
             )
+        # A poll ends with its credential: a sign-out or a deleted token answers 401
+        # within POLL_RECHECK_SECONDS, as a connection on the gateway is closed with 4401.
+        secret = bearer.credentials if bearer else cookie
+        revoked = False
+
+        async def gone() -> bool:
+            nonlocal revoked
+            if await request.is_disconnected():
+                return True
+            revoked = secret is not None and await services.auth.credential(secret) is None
+            return revoked
+
         try:
             page = await long_poll(
                 partial(services.events.read, user, project_id, after, limit),
@@ -64,10 +85,12 @@ async def list_events(
                 after=after,
                 wait=min(wait, settings.poll_max_wait_seconds),
                 recheck=settings.poll_recheck_seconds,
-                gone=request.is_disconnected,
+                gone=gone,
             )
         finally:
             slots.give_back(user.id)
+        if revoked:
+            raise Unauthorized("signed out, or the token was revoked or expired")
     # The head is read before the events, so a page may reach past it; never report
     # less than what the page holds, and never the caller's cursor as the head.
     head = max(page.head, page.events[-1].seq if page.events else 0)
