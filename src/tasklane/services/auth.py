@@ -39,6 +39,26 @@ class Credential:
     token_id: str
 
 
+_decoys: dict[tuple[object, ...], str] = {}
+
+
+def decoy_hash(hasher: PasswordHasher) -> str:
+    """A hash made with ``hasher``'s parameters, to verify against for unknown emails:
+    made once per parameters in a process (it costs what a sign-in costs), not once per
+    set of services."""
+    key = (
+        hasher.time_cost,
+        hasher.memory_cost,
+        hasher.parallelism,
+        hasher.hash_len,
+        hasher.salt_len,
+        hasher.type,
+    )
+    if key not in _decoys:
+        _decoys[key] = hasher.hash("decoy password")
+    return _decoys[key]
+
+
 class AuthService:
     def __init__(self, runtime: Runtime, hasher: PasswordHasher, session_ttl: timedelta) -> None:
         self.runtime = runtime
@@ -46,7 +66,7 @@ class AuthService:
         self.session_ttl = session_ttl
         # Verifying against a real hash when the email is unknown keeps both answers
         # equally slow, so timing does not reveal which emails have accounts.
-        self._decoy_hash = hasher.hash("decoy password")
+        self._decoy_hash = decoy_hash(hasher)
 
     async def register(self, body: RegisterIn) -> tuple[User, Token, str]:
         """Create an account and sign it in."""
