@@ -5,15 +5,12 @@ or one of them with ``--role``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
+from dataclasses import dataclass, field
 from importlib.metadata import version
-from typing import Literal, Protocol
+from typing import Any
 
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -23,93 +20,68 @@ from tasklane import api, web
 from tasklane.api import errors
 from tasklane.api.limits import BodyLimit, RefuseNul
 from tasklane.api.receipts import PROJECT_HEADER, SEQ_HEADER, SeqHeaders
-from tasklane.clock import AdjustableClock, Clock, SystemClock
+from tasklane.clock import Clock, SystemClock
 from tasklane.db import Database
-from tasklane.edge.buckets import TokenBuckets
-from tasklane.edge.deps import Limits
+from tasklane.edge.episodes import DEFAULT, EpisodeRouting, PresenceReader
+from tasklane.episodes.registry import Episodes
+from tasklane.episodes.runtime import EpisodeRuntime, Role, Shared, build_episode
+from tasklane.episodes.runtime import build_services as episode_services
 from tasklane.gateway.app import create_gateway
 from tasklane.gateway.gateway import Gateway
-from tasklane.gym import control
 from tasklane.gym.service import GymService
 from tasklane.ids import IdGenerator
 from tasklane.realtime.broker import Broker
-from tasklane.realtime.hub import Hub, HubLimits
-from tasklane.realtime.memory_broker import MemoryBroker
-from tasklane.realtime.metrics import GatewayMetrics
-from tasklane.realtime.notifier import GatewayNotifier, GatewayPresence
-from tasklane.realtime.presence import MemoryPresence, PresenceStore
-from tasklane.realtime.redis_broker import RedisBroker, redis_client
-from tasklane.realtime.redis_presence import RedisPresence
-from tasklane.realtime.waiters import ProjectWaiters, Slots
+from tasklane.realtime.redis_broker import redis_client
 from tasklane.services import Services
-from tasklane.services.runtime import Runtime
 from tasklane.settings import Settings
 
-Role = Literal["all", "api", "realtime"]
+__all__ = ["Role", "Stack", "build_services", "build_stack", "create_app", "create_realtime_app"]
 
 
-class PresenceReader(Protocol):
-    async def list(self, project_id: str) -> list[dict[str, str]]: ...
-
-
-@dataclass
+@dataclass(eq=False)
 class Stack:
-    """Everything one process shares between its apps."""
+    """Everything one process shares between its apps: the default workspace's runtime
+    and the registry of the gym's episodes."""
 
-    settings: Settings
-    services: Services
-    presence: PresenceReader
-    gateway: Gateway | None  # None in an API-only process
-    redis: Redis | None = None  # with REDIS_URL: the client the broker and presence share
-    gym: GymService | None = None  # with GYM_MODE
+    shared: Shared
+    default: EpisodeRuntime
+    episodes: Episodes = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.settings.gym_mode:
-            self.gym = GymService(
-                self.services.runtime, max_snapshots=self.settings.gym_max_snapshots
-            )
+        self.episodes = Episodes(self.shared, self.default)
 
-    async def follow_gym(self, on_reset: Callable[[], Awaitable[None]]) -> Callable[[], None]:
-        """In gym mode, hear the gym's announcements: apply the clock they carry and
-        run ``on_reset`` after a reset or restore. Returns how to stop."""
-        if self.gym is None:
-            return lambda: None
-        broker = self.services.runtime.broker
-        return broker.subscribe(control.listener(self.services.runtime.clock, on_reset))
+    @property
+    def settings(self) -> Settings:
+        return self.shared.settings
+
+    @property
+    def redis(self) -> Redis | None:
+        return self.shared.redis
+
+    @property
+    def services(self) -> Services:
+        return self.default.services
+
+    @property
+    def gateway(self) -> Gateway | None:
+        return self.default.gateway
+
+    @property
+    def gym(self) -> GymService | None:
+        return self.default.gym
+
+    @property
+    def presence(self) -> PresenceReader:
+        return self.default.presence
+
+    def routing(self) -> dict[str, Any]:
+        """The options of ``EpisodeRouting`` for this process's apps."""
+        return {"find": self.episodes.find, "default": self.episodes.get_default}
 
     async def close(self) -> None:
-        await self.services.runtime.broker.close()
-        await self.services.runtime.db.dispose()
+        await self.default.close()
         if self.redis is not None:
             await self.redis.aclose()
-
-
-def password_hasher(settings: Settings) -> PasswordHasher:
-    return PasswordHasher(
-        time_cost=settings.argon2_time_cost,
-        memory_cost=settings.argon2_memory_kib,
-        parallelism=settings.argon2_parallelism,
-    )
-
-
-def build_services(
-    settings: Settings,
-    *,
-    clock: Clock | None = None,
-    ids: IdGenerator | None = None,
-    broker: Broker | None = None,
-    wall_clock: Clock | None = None,
-) -> Services:
-    runtime = Runtime(
-        db=Database(settings.database_url),
-        clock=clock or SystemClock(),
-        ids=ids or IdGenerator(),
-        broker=broker or MemoryBroker(),
-        wall_clock=wall_clock or SystemClock(),
-    )
-    return Services.build(
-        runtime, password_hasher(settings), timedelta(hours=settings.session_ttl_hours)
-    )
 
 
 def build_stack(
@@ -120,59 +92,23 @@ def build_stack(
     ids: IdGenerator | None = None,
     wall_clock: Clock | None = None,
 ) -> Stack:
-    """The parts of one process. With ``REDIS_URL`` every role uses Redis: pub/sub
-    between processes, one channel per project, and presence shared by all gateways
-    (an API process reads it from there). Without it, ``all`` and ``realtime`` deliver
-    in memory, and ``api`` reaches a gateway in another process through its
-    ``/broadcast`` endpoint."""
-    if clock is None and settings.gym_mode:
-        clock = AdjustableClock()  # one clock the gym API sets for the whole app
+    """The parts of one process, for its role (``episodes.runtime.build_episode``)."""
     redis = redis_client(settings.redis_url) if settings.redis_url else None
-    broker: Broker
-    presence: PresenceStore
-    if redis is not None:
-        broker = RedisBroker(redis)
-        presence = RedisPresence(redis, settings.presence_ttl_seconds)
-    else:
-        broker, presence = MemoryBroker(), MemoryPresence()
-    if role == "api":
-        if redis is None:
-            secret, url = settings.resolved_broadcast_secret(), settings.resolved_gateway_url()
-            services = build_services(
-                settings,
-                clock=clock,
-                ids=ids,
-                broker=GatewayNotifier(url, secret),
-                wall_clock=wall_clock,
-            )
-            return Stack(settings, services, GatewayPresence(url, secret), None)
-        services = build_services(
-            settings, clock=clock, ids=ids, broker=broker, wall_clock=wall_clock
-        )
-        return Stack(settings, services, presence, None, redis)
-    services = build_services(settings, clock=clock, ids=ids, broker=broker, wall_clock=wall_clock)
-    metrics = GatewayMetrics()
-    hub = Hub(
-        log=services.events,
-        access=services.projects.can_read,
-        presence=presence,
-        broker=broker,
-        clock=services.runtime.clock,
-        metrics=metrics,
-        limits=HubLimits(
-            queue_messages=settings.ws_queue_messages,
-            queue_bytes=settings.ws_queue_bytes,
-            gap_wait=settings.gap_wait_ms / 1000,
-            max_replay=settings.replay_max_events,
-        ),
-        commits=services.runtime.commits,
-    )
-    gateway = Gateway(settings, services, hub, presence, metrics)
-    return Stack(settings, services, presence, gateway, redis)
+    shared = Shared(settings, role, redis, wall_clock=wall_clock or SystemClock())
+    default = build_episode(shared, DEFAULT, Database(settings.database_url), clock=clock, ids=ids)
+    return Stack(shared, default)
 
 
-async def _wake(waiters: ProjectWaiters) -> None:
-    waiters.wake_all()
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    broker: Broker | None = None,
+) -> Services:
+    """The services alone, on ``DATABASE_URL`` (for the CLI's one-off commands)."""
+    database = Database(settings.database_url)
+    return episode_services(Shared(settings), database, clock=clock, ids=ids, broker=broker)
 
 
 def create_app(
@@ -193,15 +129,11 @@ def create_app(
     owned = stack is None
     parts = stack or build_stack(settings, clock=clock, ids=ids, wall_clock=wall_clock)
 
-    waiters = ProjectWaiters(parts.services.runtime.broker)
-
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        unsubscribe = parts.services.runtime.broker.subscribe(waiters.listener)
-        stop_gym = await parts.follow_gym(partial(_wake, waiters))
+        await parts.episodes.open()
         yield
-        stop_gym()
-        unsubscribe()
+        await parts.episodes.close()
         if owned:
             await parts.close()
 
@@ -212,18 +144,17 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.services = parts.services
     app.state.stack = parts
-    app.state.waiters = waiters
-    app.state.poll_slots = Slots(settings.poll_max_per_user)
-    app.state.limits = Limits(
-        mutations=TokenBuckets(settings.mutation_rate, settings.mutation_burst),
-        anonymous=TokenBuckets(settings.auth_rate, settings.auth_burst),
-    )
+    app.state.episodes = parts.episodes
+    # The default episode's parts, for those who look (tests).
+    app.state.services = parts.services
+    app.state.waiters = parts.default.waiters
+    app.state.limits = parts.default.limits
     errors.install(app)
     for router in api.routers:
         app.include_router(router)
     if settings.gym_mode:
+        app.include_router(api.episodes.router)
         app.include_router(api.gym.router)
     web.install(app)  # the pages (/, /login, /projects/…) and /static
 
@@ -242,6 +173,8 @@ def create_app(
             expose_headers=[SEQ_HEADER, PROJECT_HEADER],
             max_age=600,
         )
+    # Outermost: everything inside sees the episode's paths and parts.
+    app.add_middleware(EpisodeRouting, **parts.routing())
     return app
 
 
@@ -249,4 +182,4 @@ def create_realtime_app(stack: Stack) -> Starlette:
     """The realtime gateway on ``WS_PORT``, on the stack's hub."""
     if stack.gateway is None:
         raise ValueError("an API-only stack has no gateway")
-    return create_gateway(stack.gateway, stack.follow_gym)
+    return create_gateway(stack.settings, stack.episodes, stack.routing())

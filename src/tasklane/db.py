@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolResetState
 
 WRITE_OPTION = "tasklane_write"
@@ -61,10 +62,9 @@ class Database:
             self.engine: AsyncEngine = pooled
         else:
             self.engine = pooled.execution_options(isolation_level="READ COMMITTED")
-        self._reader = async_sessionmaker(pooled, expire_on_commit=False)
-        self._writer = async_sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self._binds = (pooled, self.engine.execution_options(**{WRITE_OPTION: True}))
+        self._reader = async_sessionmaker(self._binds[0], expire_on_commit=False)
+        self._writer = async_sessionmaker(self._binds[1], expire_on_commit=False)
         self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = (
             weakref.WeakKeyDictionary()
         )
@@ -95,8 +95,47 @@ class Database:
         async with turns.take(), self._writer() as session, session.begin():
             yield session
 
+    def in_schema(self, schema: str) -> Database:
+        """This PostgreSQL database's schema ``schema``, on this pool: every session
+        starts with ``SET search_path`` to it, so that each statement, ORM or text,
+        names that schema's tables (a gym episode's). The pool's connections then move
+        between schemas: only sessions of ``in_schema`` databases may use it, never the
+        database's own. PostgreSQL parses a prepared statement again when the
+        ``search_path`` changed, so no statement reads another schema's tables."""
+        if self.sqlite:
+            raise ValueError("SQLite has no schemas: an episode there is a file")
+        return _InSchema(self, schema)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class _InSchema(Database):
+    """One schema of a PostgreSQL database whose pool it shares (``in_schema``)."""
+
+    def __init__(self, pool: Database, schema: str) -> None:
+        self.url = pool.url
+        self.sqlite = False
+        self.schema = schema
+        self.engine = pool.engine
+        self._binds = pool._binds
+        info = {SCHEMA_INFO: schema}
+        self._reader = async_sessionmaker(self._binds[0], expire_on_commit=False, info=info)
+        self._writer = async_sessionmaker(self._binds[1], expire_on_commit=False, info=info)
+        self._turns = weakref.WeakKeyDictionary()
+
+    async def dispose(self) -> None:
+        """The pool is its owner's to dispose of."""
+
+
+SCHEMA_INFO = "tasklane_schema"
+
+
+@event.listens_for(Session, "after_begin")
+def _enter_schema(session: Session, _transaction: Any, connection: Connection) -> None:
+    schema = session.info.get(SCHEMA_INFO)
+    if schema is not None:
+        connection.exec_driver_sql(f'SET search_path TO "{schema}"')
 
 
 class _Turns:

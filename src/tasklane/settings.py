@@ -130,6 +130,15 @@ class Settings(BaseSettings):
         None, description="Bearer token every /api/gym/* call needs; required with GYM_MODE."
     )
     gym_max_snapshots: int = Field(50, ge=1, description="Snapshots kept at once in gym mode.")
+    gym_max_episodes: int = Field(
+        64, ge=0, description="Gym episodes one server holds at once (besides the default)."
+    )
+    gym_episode_idle_seconds: float = Field(
+        1800.0,
+        gt=0,
+        description="An episode nobody has used (no request, no open connection) for this "
+        "long is deleted.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @model_validator(mode="after")

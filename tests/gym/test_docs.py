@@ -4,6 +4,7 @@ any database, so they run on SQLite only."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -27,17 +28,22 @@ def gym_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def run_block(served: LiveStack, tmp_path: Path, number: int) -> subprocess.CompletedProcess[str]:
+    """The ``number``-th Python block of docs/gym.md, run as a script against the server."""
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    assert len(blocks) == 2
+    script = tmp_path / f"block_{number}.py"
+    script.write_text(blocks[number])
+    env = {**os.environ, "TASKLANE_URL": served.api_url, "GYM_ADMIN_TOKEN": ADMIN}
+    return subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
 def test_the_documented_agent_loop_runs_and_repeats_itself(
     served: LiveStack, tmp_path: Path
 ) -> None:
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
-    assert len(blocks) == 1
-    script = tmp_path / "agent_loop.py"
-    script.write_text(blocks[0])
-    env = {**os.environ, "TASKLANE_URL": served.api_url, "GYM_ADMIN_TOKEN": ADMIN}
-    run = subprocess.run(
-        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300
-    )
+    run = run_block(served, tmp_path, 0)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert len(lines) == 2
@@ -46,6 +52,47 @@ def test_the_documented_agent_loop_runs_and_repeats_itself(
     assert done > 0
     with GymClient(served.api_url, admin_token=ADMIN) as gym:
         assert len(gym.events()["events"]) == done
+
+
+def test_the_documented_sixteen_rollouts_run_apart(served: LiveStack, tmp_path: Path) -> None:
+    run = run_block(served, tmp_path, 1)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "16 rollouts, reward 16/16, each saw only its own task: True"
+    ]
+    with GymClient(served.api_url, admin_token=ADMIN) as gym:
+        assert gym.episodes() == []
+
+
+def test_the_episode_commands(served: LiveStack) -> None:
+    env = {**os.environ, "TASKLANE_URL": served.api_url, "GYM_ADMIN_TOKEN": ADMIN}
+    tasklane = str(Path(sys.executable).parent / "tasklane")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [tasklane, "gym", "episodes", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    created = run("create", "--seed", "4")
+    assert created.returncode == 0, created.stderr
+    episode_id, base = created.stdout.strip().split("\t")
+    assert base == f"{served.api_url}/e/{episode_id}"
+    listed = run("list", "--json")
+    assert [e["id"] for e in json.loads(listed.stdout)] == [episode_id]
+    assert episode_id in run("list").stdout
+    reset = run("reset", episode_id, "--seed", "4")
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout.startswith(f"{episode_id}: small workspace 4 restored")
+    deleted = run("delete", episode_id)
+    assert deleted.stdout.strip() == f"{episode_id}: deleted"
+    gone = run("delete", episode_id)
+    assert gone.returncode == 1
+    assert "episode_not_found" in gone.stderr or "never existed" in gone.stderr
+    assert gone.stdout == ""
 
 
 def test_the_reset_and_state_commands(served: LiveStack, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from tasklane.api import (
     auth,
     comments,
+    episodes,
     events,
     gym,
     health,
@@ -24,5 +25,5 @@ routers: list[APIRouter] = [
     events.router,
     realtime.router,
 ]
-# gym.router is mounted by create_app only with GYM_MODE.
-__all__ = ["gym", "routers"]
+# gym.router and episodes.router are mounted by create_app only with GYM_MODE.
+__all__ = ["episodes", "gym", "routers"]

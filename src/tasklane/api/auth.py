@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
 
 from tasklane.api.errors import error_responses
@@ -14,7 +14,7 @@ from tasklane.edge.deps import (
     ServicesDep,
     SettingsDep,
     bearer_scheme,
-    cookie_scheme,
+    session_cookie,
 )
 from tasklane.edge.session import clear_session_cookie, set_session_cookie
 from tasklane.models import Token, User
@@ -33,10 +33,14 @@ router = APIRouter(prefix="/api", tags=["auth"])
 
 
 def _signed_in(
-    response: Response, settings: Settings, user: User, token: Token, secret: str
+    request: Request,
+    response: Response,
+    settings: Settings,
+    signed_in: tuple[User, Token, str],
 ) -> AuthResult:
+    user, token, secret = signed_in
     assert token.expires_at is not None
-    set_session_cookie(response, settings, secret)
+    set_session_cookie(response, request, settings, secret)
     return AuthResult(
         user=UserPublic.model_validate(user), token=secret, expires_at=token.expires_at
     )
@@ -49,11 +53,14 @@ def _signed_in(
     responses=error_responses(409, description="`email_taken`: an account with this email exists."),
 )
 async def register(
-    body: RegisterIn, response: Response, services: ServicesDep, settings: SettingsDep
+    body: RegisterIn,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    settings: SettingsDep,
 ) -> AuthResult:
     """Create an account and sign in: sets the session cookie and returns its token."""
-    user, token, secret = await services.auth.register(body)
-    return _signed_in(response, settings, user, token, secret)
+    return _signed_in(request, response, settings, await services.auth.register(body))
 
 
 @router.post(
@@ -62,26 +69,31 @@ async def register(
     responses=error_responses(401, description="`invalid_credentials`: wrong email or password."),
 )
 async def login(
-    body: LoginIn, response: Response, services: ServicesDep, settings: SettingsDep
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    settings: SettingsDep,
 ) -> AuthResult:
     """Sign in: sets the session cookie and returns the same token for Bearer use."""
-    user, token, secret = await services.auth.login(body.email, body.password)
-    return _signed_in(response, settings, user, token, secret)
+    signed_in = await services.auth.login(body.email, body.password)
+    return _signed_in(request, response, settings, signed_in)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
+    request: Request,
     _user: CurrentUser,
     services: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    cookie: Annotated[str | None, Depends(cookie_scheme)],
+    cookie: Annotated[str | None, Depends(session_cookie)],
 ) -> Response:
     """End this session (a personal token stays valid: delete it to revoke it)."""
     secret = bearer.credentials if bearer else cookie
     assert secret is not None
     await services.auth.logout(secret)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    clear_session_cookie(response)
+    clear_session_cookie(response, request)
     return response
 
 

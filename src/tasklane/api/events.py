@@ -15,8 +15,9 @@ from tasklane.edge.deps import (
     ServicesDep,
     SettingsDep,
     bearer_scheme,
-    cookie_scheme,
+    session_cookie,
 )
+from tasklane.edge.episodes import episode_of
 from tasklane.protocol.base import MAX_SEQ
 from tasklane.protocol.events import encode
 from tasklane.protocol.realtime import EventPage
@@ -54,14 +55,14 @@ async def list_events(
         ),
     ] = 0,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
-    cookie: Annotated[str | None, Depends(cookie_scheme)] = None,
+    cookie: Annotated[str | None, Depends(session_cookie)] = None,
 ) -> Response:
     limit = min(limit, settings.event_page_limit)
     page = await services.events.read(user, project_id, after, limit)
     # A cursor ahead of the log (the log started again: a gym reset) is answered at
     # once: the head below the cursor tells the client to reload.
     if not page.events and wait > 0 and not page.ended and after <= page.head:
-        slots: Slots = request.app.state.poll_slots
+        slots: Slots = episode_of(request).slots
         if not slots.take(user.id):
             raise RateLimited(
                 "too many long polls at once; wait for one to answer", retry_after=1.0
@@ -81,7 +82,7 @@ async def list_events(
         try:
             page = await long_poll(
                 partial(services.events.read, user, project_id, after, limit),
-                partial(request.app.state.waiters.signal, project_id),
+                partial(episode_of(request).waiters.signal, project_id),
                 after=after,
                 wait=min(wait, settings.poll_max_wait_seconds),
                 recheck=settings.poll_recheck_seconds,

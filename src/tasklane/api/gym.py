@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, Field
 
 from tasklane.api.errors import error_responses
 from tasklane.edge.deps import SettingsDep
+from tasklane.edge.episodes import episode_of
 from tasklane.gym.service import GymService
 from tasklane.protocol import cursors
 from tasklane.protocol.base import MAX_SEQ, InputModel
@@ -33,7 +34,7 @@ def require_admin(
 
 
 def get_gym(request: Request) -> GymService:
-    gym: GymService = request.app.state.stack.gym
+    gym: GymService = episode_of(request).gym
     return gym
 
 

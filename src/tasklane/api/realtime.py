@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 
 from tasklane.edge.addresses import gateway_address
-from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep, bearer_scheme, cookie_scheme
+from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep, bearer_scheme, session_cookie
+from tasklane.edge.episodes import episode_of
 from tasklane.protocol.realtime import PROTOCOL_VERSION, PresentUser, RealtimeInfo, TicketOut
 from tasklane.services.errors import Unauthorized
 
@@ -34,7 +35,7 @@ async def create_ticket(
     services: ServicesDep,
     settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    cookie: Annotated[str | None, Depends(cookie_scheme)],
+    cookie: Annotated[str | None, Depends(session_cookie)],
 ) -> TicketOut:
     """A single-use ticket for the gateway's ``/ws?ticket=…`` or ``/sse?…&ticket=…``, for
     clients that can send neither the session cookie nor an Authorization header. It expires in
@@ -57,5 +58,5 @@ async def presence(
 ) -> list[PresentUser]:
     """Who is viewing the project now: one entry per user, however many tabs."""
     await services.projects.get(user, project_id)
-    people = await request.app.state.stack.presence.list(project_id)
+    people = await episode_of(request).presence.list(project_id)
     return [PresentUser.model_validate(person) for person in people]

@@ -1,5 +1,6 @@
 """The ``tasklane`` command: ``serve``, ``migrate`` and ``demo`` (``server``), ``watch``
-(``watch``) and the gym's ``seed``, ``reset`` and ``state`` (``gym``)."""
+(``watch``), the gym's ``seed``, ``reset`` and ``state`` (``gym``) and
+``gym episodes …`` (``episodes``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from types import FrameType
 
 import typer
 
-from tasklane.cli import gym, server, watch
+from tasklane.cli import episodes, gym, server, watch
 
 DISTRIBUTION = "tasklane-server"
 
@@ -34,6 +35,7 @@ def _options(
 server.install(cli)
 watch.install(cli)
 gym.install(cli)
+episodes.install(cli)
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:

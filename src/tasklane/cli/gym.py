@@ -36,7 +36,7 @@ TOKEN = typer.Option(
 )
 
 
-def _preset(name: str) -> str:
+def check_preset(name: str) -> str:
     if name not in PRESETS:
         raise typer.BadParameter(f"choose {', '.join(PRESETS)}", param_hint="--preset")
     return name
@@ -53,7 +53,7 @@ def seed(
 ) -> None:
     """Fill the database (DATABASE_URL) with a deterministic seeded workspace."""
     settings = Settings()
-    _preset(preset)
+    check_preset(preset)
     asyncio.run(_seed(settings, seed, preset, replace))
 
 
@@ -100,7 +100,7 @@ def reset(
     token: str = TOKEN,
 ) -> None:
     """Reset a running server (GYM_MODE=1) to a seeded state; live clients resync."""
-    _preset(preset)
+    check_preset(preset)
     try:
         with GymClient(url, admin_token=token) as gym:
             result = gym.reset(seed=seed, preset=preset)

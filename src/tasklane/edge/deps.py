@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from tasklane.edge.buckets import TokenBuckets
+from tasklane.edge.episodes import episode_of, session_cookie_name
 from tasklane.edge.session import SESSION_COOKIE
 from tasklane.models import User
 from tasklane.services import Services
@@ -20,6 +21,8 @@ from tasklane.settings import Settings
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A session or personal API token.")
+# Documents the cookie in the OpenAPI schema; the cookie read is the episode's
+# (``session_cookie``), named ``tasklane_session`` at the root.
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False)
 
 
@@ -30,7 +33,7 @@ class Limits:
 
 
 async def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
+    services: Services = episode_of(request).services
     return services
 
 
@@ -40,8 +43,15 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_limits(request: Request) -> Limits:
-    limits: Limits = request.app.state.limits
+    limits: Limits = episode_of(request).limits
     return limits
+
+
+async def session_cookie(
+    request: Request, _documented: Annotated[str | None, Depends(cookie_scheme)]
+) -> str | None:
+    """The session cookie of the request's episode."""
+    return request.cookies.get(session_cookie_name(request))
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -74,7 +84,7 @@ async def current_user(
     settings: SettingsDep,
     limits: LimitsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    cookie: Annotated[str | None, Depends(cookie_scheme)],
+    cookie: Annotated[str | None, Depends(session_cookie)],
 ) -> User:
     """The signed-in user, by Bearer token or session cookie.
 

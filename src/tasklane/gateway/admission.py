@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
 
-from tasklane.edge.session import SESSION_COOKIE
+from tasklane.edge.episodes import session_cookie_name
 from tasklane.protocol import closes
 from tasklane.protocol.closes import Refusal
 from tasklane.realtime.metrics import GatewayMetrics
@@ -105,7 +105,7 @@ class Admission:
         header = connection.headers.get("authorization", "")
         secret = header[7:].strip() if header.lower().startswith("bearer ") else None
         if secret is None:
-            secret = connection.cookies.get(SESSION_COOKIE)
+            secret = connection.cookies.get(session_cookie_name(connection))
             if secret and not cookie_allowed(connection.headers, self.settings.app_origins()):
                 return Refusal(closes.ORIGIN_REFUSED, "origin not allowed", "origin")
         if not secret:

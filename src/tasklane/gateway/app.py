@@ -6,67 +6,76 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import partial
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
+from tasklane.edge.episodes import EpisodeRouting
 from tasklane.gateway import health, internal, sse, websocket
 from tasklane.gateway.direct import KeepServerSend
-from tasklane.gateway.gateway import Gateway
-from tasklane.gateway.upkeep import Upkeep
-
-FollowGym = Callable[[Callable[[], Awaitable[None]]], Awaitable[Callable[[], None]]]
+from tasklane.gateway.gateway import Gateway, gateway_of
+from tasklane.settings import Settings
 
 
-def create_gateway(gateway: Gateway, follow_gym: FollowGym | None = None) -> Starlette:
-    upkeep = Upkeep(gateway)
+class Lifecycle(Protocol):
+    """Starts and stops every episode's part of the process (``episodes.Episodes``)."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+def _in_episode(
+    endpoint: Callable[[Gateway, Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint on the gateway of the request's episode."""
+
+    async def bound(request: Request) -> Response:
+        return await endpoint(gateway_of(request), request)
+
+    return bound
+
+
+def create_gateway(settings: Settings, lifecycle: Lifecycle, routing: dict[str, Any]) -> Starlette:
+    """The gateway's app; ``routing`` (``EpisodeRouting``'s options) finds each
+    request's episode, whose gateway answers it."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        broker = gateway.hub.broker
-        unsubscribe = broker.subscribe(gateway.hub.receive)
-        unsubscribe_control = broker.subscribe(upkeep.hear)
-        stop_gym = await follow_gym(gateway.hub.reset) if follow_gym else (lambda: None)
-        forget_resume = broker.on_resume(upkeep.resume)
-        chores = upkeep.start()
+        await lifecycle.open()
         try:
             yield
         finally:
-            for chore in chores:
-                chore.cancel()
-            forget_resume()
-            stop_gym()
-            unsubscribe_control()
-            unsubscribe()
+            await lifecycle.close()
 
     app = Starlette(
         routes=[
-            WebSocketRoute("/ws", websocket.WebSocketShell(gateway).serve),
-            Route("/sse", partial(sse.stream_events, gateway), methods=["GET"]),
-            Route("/broadcast", partial(internal.broadcast, gateway), methods=["POST"]),
-            Route("/notify", partial(internal.notify, gateway), methods=["POST"]),
-            Route("/control", partial(internal.control, gateway), methods=["POST"]),
-            Route("/presence/{project_id}", partial(internal.presence, gateway), methods=["GET"]),
-            Route("/healthz", partial(health.healthz, gateway), methods=["GET"]),
-            Route("/readyz", partial(health.readyz, gateway), methods=["GET"]),
-            Route("/metrics", partial(health.metrics, gateway), methods=["GET"]),
+            WebSocketRoute("/ws", websocket.serve),
+            Route("/sse", _in_episode(sse.stream_events), methods=["GET"]),
+            Route("/broadcast", _in_episode(internal.broadcast), methods=["POST"]),
+            Route("/notify", _in_episode(internal.notify), methods=["POST"]),
+            Route("/control", _in_episode(internal.control), methods=["POST"]),
+            Route("/presence/{project_id}", _in_episode(internal.presence), methods=["GET"]),
+            Route("/healthz", _in_episode(health.healthz), methods=["GET"]),
+            Route("/readyz", _in_episode(health.readyz), methods=["GET"]),
+            Route("/metrics", _in_episode(health.metrics), methods=["GET"]),
         ],
         lifespan=lifespan,
-        # The app's pages (on PORT, another origin) open /sse with the session cookie.
         middleware=[
+            Middleware(EpisodeRouting, **routing),
             Middleware(KeepServerSend),
+            # The app's pages (on PORT, another origin) open /sse with the session cookie.
             Middleware(
                 CORSMiddleware,
-                allow_origins=gateway.settings.app_origins(),
+                allow_origins=settings.app_origins(),
                 allow_credentials=True,
                 allow_methods=["GET"],
                 allow_headers=["Last-Event-ID", "Authorization"],
             ),
         ],
     )
-    app.state.gateway = gateway
-    app.state.upkeep = upkeep
     return app

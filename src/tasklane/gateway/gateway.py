@@ -9,6 +9,7 @@ import random
 
 from starlette.requests import HTTPConnection
 
+from tasklane.edge.episodes import episode_of
 from tasklane.gateway.admission import Admission, Admitted, Seat, address_of
 from tasklane.realtime import outgoing
 from tasklane.realtime.connection import Connection
@@ -73,3 +74,9 @@ class Gateway:
         """Close every connection with a reconnect code and a jittered retry hint."""
         spread = self.settings.drain_spread_ms
         self.hub.drain(lambda: self.jitter.randint(0, spread))
+
+
+def gateway_of(connection: HTTPConnection) -> Gateway:
+    """The gateway of the episode a request or connection is for."""
+    gateway: Gateway = episode_of(connection).gateway
+    return gateway

@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tasklane.edge.buckets import TokenBuckets
 from tasklane.gateway.direct import direct_writer
-from tasklane.gateway.gateway import Gateway
+from tasklane.gateway.gateway import Gateway, gateway_of
 from tasklane.protocol import closes, frames
 from tasklane.protocol.closes import Refusal
 from tasklane.realtime import outgoing
@@ -34,47 +34,40 @@ class Reading:
     strikes: int = 0  # refused frames in a row
 
 
-class WebSocketShell:
-    """The ``/ws`` endpoint, bound to its gateway (a bound method is what Starlette
-    takes for an endpoint function)."""
-
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
-
-    async def serve(self, ws: WebSocket) -> None:
-        """One WebSocket for its whole life, in one coroutine: a gateway holds them for
-        hours by the thousand, and each frame of a coroutine kept alive is memory each
-        connection pays."""
-        gateway = self.gateway
-        admitted = await gateway.admission.admit(ws)
-        if isinstance(admitted, Refusal):
-            await ws.accept()
-            await ws.close(admitted.code, admitted.reason)
-            return
-        # The seat is taken; from here on every way out gives it back. The credential is
-        # not kept: the connection holds what it needs of it.
-        seat = admitted.seat
-        try:
-            await ws.accept()
-            conn = gateway.open(admitted, ws)
-        except BaseException:
-            gateway.admission.seats.give_back(seat)
-            raise
-        del admitted
-        conn.batching = ws.query_params.get("batch") in ("1", "true")
-        conn.direct = direct_writer(ws.scope)
-        # Its pump is the one task a connection adds; this endpoint does the reading.
-        pump = asyncio.create_task(_pump(gateway, ws, conn))
-        try:
-            stalled = await _read(gateway, ws, conn)
-            if not conn.open and not pump.done():
-                await _cut_off(ws, conn, pump, stalled=stalled)
-        finally:
-            conn.close(1000, "")
-            await gateway.close(conn, seat)
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(pump, timeout=5)
-            log.info("disconnected", extra={"connection_id": conn.id, "user_id": conn.user_id})
+async def serve(ws: WebSocket) -> None:
+    """The ``/ws`` endpoint: one WebSocket for its whole life, in one coroutine, on its
+    episode's gateway. A gateway holds them for hours by the thousand, and each frame of
+    a coroutine kept alive is memory each connection pays."""
+    gateway = gateway_of(ws)
+    admitted = await gateway.admission.admit(ws)
+    if isinstance(admitted, Refusal):
+        await ws.accept()
+        await ws.close(admitted.code, admitted.reason)
+        return
+    # The seat is taken; from here on every way out gives it back. The credential is
+    # not kept: the connection holds what it needs of it.
+    seat = admitted.seat
+    try:
+        await ws.accept()
+        conn = gateway.open(admitted, ws)
+    except BaseException:
+        gateway.admission.seats.give_back(seat)
+        raise
+    del admitted
+    conn.batching = ws.query_params.get("batch") in ("1", "true")
+    conn.direct = direct_writer(ws.scope)
+    # Its pump is the one task a connection adds; this endpoint does the reading.
+    pump = asyncio.create_task(_pump(gateway, ws, conn))
+    try:
+        stalled = await _read(gateway, ws, conn)
+        if not conn.open and not pump.done():
+            await _cut_off(ws, conn, pump, stalled=stalled)
+    finally:
+        conn.close(1000, "")
+        await gateway.close(conn, seat)
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(pump, timeout=5)
+        log.info("disconnected", extra={"connection_id": conn.id, "user_id": conn.user_id})
 
 
 async def _cut_off(

@@ -115,6 +115,16 @@ class GymService:
             "clock": self.clock_view(),
         }
 
+    def adopt(
+        self, seed: int, preset: str, *, now: datetime | None = None, frozen: bool = True
+    ) -> dict[str, Any]:
+        """Start an episode whose database is already a copy of the template of ``seed``
+        and ``preset`` (a new episode's file): what a reset does after restoring the
+        rows. Nobody is connected yet, so there is no one to tell."""
+        self.runtime.ids.reseed(f"episode:{seed}:{preset}")
+        self._set_clock(now or ANCHOR, frozen)
+        return self.clock_view()
+
     async def _fill(self, session: AsyncSession, rows: Rows, progress: Progress | None) -> None:
         async def insert_all(target: AsyncSession) -> None:
             for table in stash.STATE:

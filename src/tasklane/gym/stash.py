@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Table, column, delete, insert, inspect, select, table, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import TableClause
 
@@ -72,11 +73,14 @@ ADVISORY_LOCK = 0x7461736B  # "task"
 
 
 async def exclusive(session: AsyncSession) -> None:
-    """Make this transaction the only gym write in progress, whichever process runs it
-    (SQLite's write transactions are exclusive already)."""
+    """Make this transaction the only gym write in progress in its schema (a gym
+    episode's, or the default one), whichever process runs it (SQLite's write
+    transactions are exclusive already)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await session.execute(text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})"))
+        await session.execute(
+            text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK}, hashtext(current_schema()))")
+        )
 
 
 async def save(session: AsyncSession, key: str, meta: dict[str, Any]) -> None:
@@ -105,9 +109,17 @@ async def read_meta(session: AsyncSession, key: str) -> dict[str, Any] | None:
 
 
 async def tables(session: AsyncSession) -> set[str]:
-    """The names of the tables in the database."""
+    """The names of the tables in the database (on PostgreSQL, in the schema the
+    session works in: a gym episode's, or the default one)."""
     connection = await session.connection()
-    return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+    def names(sync: Connection) -> list[str]:
+        schema = None
+        if sync.dialect.name == "postgresql":
+            schema = sync.exec_driver_sql("SELECT current_schema()").scalar()
+        return inspect(sync).get_table_names(schema=schema)
+
+    return set(await connection.run_sync(names))
 
 
 async def keys(session: AsyncSession) -> set[str]:

@@ -94,7 +94,7 @@ class Hub:
         )
         self.connections[connection_id] = conn
         self.empty.clear()
-        self.metrics.connections.set(len(self.connections))
+        self.metrics.connections.inc()  # the metrics may count several hubs (episodes)
         return conn
 
     async def disconnect(self, conn: Connection) -> None:
@@ -104,7 +104,7 @@ class Hub:
         conn.gone()
         if not self.connections:
             self.empty.set()
-        self.metrics.connections.set(len(self.connections))
+        self.metrics.connections.dec()
         for sub in list(conn.subscriptions.values()):
             await self._unsubscribe(sub)
 
@@ -291,6 +291,11 @@ class Hub:
                     self._resync(sub, room.head, reason)
 
     # -- shutdown ------------------------------------------------------------------
+
+    def close_all(self, code: int, reason: str) -> None:
+        """Close every connection with ``code`` (the episode is gone: 4404)."""
+        for conn in list(self.connections.values()):
+            conn.close(code, reason)
 
     def drain(self, retry_after_ms: Callable[[], int]) -> None:
         """Close every connection with ``SHUTDOWN`` and a jittered retry hint, so

@@ -48,8 +48,10 @@ class RateLimited(ServiceError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message, retryAfter=round(retry_after, 3))
+    def __init__(
+        self, message: str, *, retry_after: float, code: str | None = None, **details: Any
+    ) -> None:
+        super().__init__(message, code=code, retryAfter=round(retry_after, 3), **details)
         self.retry_after = retry_after
 
 

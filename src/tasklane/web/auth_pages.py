@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from tasklane.edge.deps import LimitsDep, anonymous_quota, cookie_scheme
+from tasklane.edge.deps import LimitsDep, anonymous_quota, session_cookie
 from tasklane.edge.errors import retry_after_seconds
 from tasklane.edge.session import clear_session_cookie, set_session_cookie
 from tasklane.protocol.auth import LoginIn, RegisterIn
@@ -22,6 +22,7 @@ from tasklane.web.rendering import (
     services_of,
     settings_of,
 )
+from tasklane.web.urls import at
 from tasklane.web.waiting import in_words
 
 router = APIRouter(include_in_schema=False)
@@ -60,15 +61,15 @@ def refused_page(
 
 
 def signed_in_redirect(request: Request, secret: str, target: str) -> Response:
-    response = RedirectResponse(safe_next(target), status_code=303)
-    set_session_cookie(response, settings_of(request), secret)
+    response = RedirectResponse(at(request, safe_next(target)), status_code=303)
+    set_session_cookie(response, request, settings_of(request), secret)
     return response
 
 
 @router.get("/login")
 async def login_page(request: Request, user: MaybeUser, next_: NextQuery = "/") -> Response:
     if user is not None:
-        return RedirectResponse(safe_next(next_), status_code=303)
+        return RedirectResponse(at(request, safe_next(next_)), status_code=303)
     form = FormState(values={"next": safe_next(next_)})
     return auth_page(request, "login.html", "Sign in · Tasklane", form)
 
@@ -100,7 +101,7 @@ async def login(
 @router.get("/signup")
 async def signup_page(request: Request, user: MaybeUser, next_: NextQuery = "/") -> Response:
     if user is not None:
-        return RedirectResponse(safe_next(next_), status_code=303)
+        return RedirectResponse(at(request, safe_next(next_)), status_code=303)
     form = FormState(values={"next": safe_next(next_)})
     return auth_page(request, "signup.html", "Create your account · Tasklane", form)
 
@@ -134,12 +135,12 @@ async def signup(
 
 @router.post("/logout")
 async def logout(
-    request: Request, cookie: Annotated[str | None, Depends(cookie_scheme)]
+    request: Request, cookie: Annotated[str | None, Depends(session_cookie)]
 ) -> Response:
     """End this browser's session, whoever asks with its cookie from this site."""
     check_form_origin(request, settings_of(request))
     if cookie:
         await services_of(request).auth.logout(cookie)
-    response = RedirectResponse("/login", status_code=303)
-    clear_session_cookie(response)
+    response = RedirectResponse(at(request, "/login"), status_code=303)
+    clear_session_cookie(response, request)
     return response

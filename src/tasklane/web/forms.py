@@ -28,6 +28,7 @@ from tasklane.web.pages import (
     task_url,
 )
 from tasklane.web.rendering import FormState, services_of
+from tasklane.web.urls import at
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,8 +87,9 @@ def refusals(user: User, form: str) -> Iterator[None]:
         raise Refusal(exc.status, {f"{form}:{FORM}": service_sentence(exc)}) from exc
 
 
-def back_to(url: str) -> Response:
-    return RedirectResponse(url, status_code=303)
+def back_to(request: Request, path: str) -> Response:
+    """A 303 to ``path``, a page of the request's episode."""
+    return RedirectResponse(at(request, path), status_code=303)
 
 
 async def _again(
@@ -121,7 +123,7 @@ async def create_project(request: Request, user: FormUser, name: FormText = "") 
         state = FormState({"new-project:name": name}, refusal.errors)
         return await home_response(request, user, state, refusal.status)
     project = await services_of(request).projects.create(user, body)
-    return back_to(project_url(project.id))
+    return back_to(request, project_url(project.id))
 
 
 @router.post("/projects/{project_id}/sections/{section_id}/tasks")
@@ -143,7 +145,7 @@ async def add_task(
         errors = {form: _first(refusal)}  # one message under the input
         state = FormState({form: name}, errors)
         return await _again(request, user, project_id, view, state, refusal)
-    return back_to(project_url(project_id, view))
+    return back_to(request, project_url(project_id, view))
 
 
 @router.post("/projects/{project_id}/sections")
@@ -162,7 +164,7 @@ async def add_section(
     except Refusal as refusal:
         state = FormState({"add-section:name": name}, {"add-section:name": _first(refusal)})
         return await _again(request, user, project_id, view, state, refusal)
-    return back_to(project_url(project_id, view))
+    return back_to(request, project_url(project_id, view))
 
 
 @router.post("/projects/{project_id}/tasks/{task_id}")
@@ -196,7 +198,7 @@ async def save_task(
         typed = {"name": name, "notes": notes, "due_on": due_on, "status": status}
         state = FormState({f"task:{k}": v for k, v in typed.items()}, refusal.errors)
         return await _again(request, user, project_id, view, state, refusal, task_id)
-    return back_to(task_url(project_id, task_id, view))
+    return back_to(request, task_url(project_id, task_id, view))
 
 
 @router.post("/projects/{project_id}/tasks/{task_id}/subtasks")
@@ -216,7 +218,7 @@ async def add_subtask(
     except Refusal as refusal:
         state = FormState({"subtask:name": name}, refusal.errors)
         return await _again(request, user, project_id, view, state, refusal, task_id)
-    return back_to(task_url(project_id, task_id, view))
+    return back_to(request, task_url(project_id, task_id, view))
 
 
 @router.post("/projects/{project_id}/tasks/{task_id}/comments")
@@ -236,7 +238,7 @@ async def add_comment(
     except Refusal as refusal:
         state = FormState({"comment:text": text}, refusal.errors)
         return await _again(request, user, project_id, view, state, refusal, task_id)
-    return back_to(task_url(project_id, task_id, view) + "#comments")
+    return back_to(request, task_url(project_id, task_id, view) + "#comments")
 
 
 @router.post("/projects/{project_id}/members")
@@ -255,7 +257,7 @@ async def invite_member(
     except Refusal as refusal:
         state = FormState({"invite:email": email, "invite:role": role}, refusal.errors)
         return await members_response(request, user, project_id, state, refusal.status)
-    return back_to(f"/projects/{project_id}/members")
+    return back_to(request, f"/projects/{project_id}/members")
 
 
 @router.post("/projects/{project_id}/members/{user_id}")
@@ -270,7 +272,7 @@ async def change_role(
     except Refusal as refusal:
         state = FormState({form: role}, {form: _first(refusal)})
         return await members_response(request, user, project_id, state, refusal.status)
-    return back_to(f"/projects/{project_id}/members")
+    return back_to(request, f"/projects/{project_id}/members")
 
 
 @router.post("/projects/{project_id}/members/{user_id}/remove")
@@ -286,7 +288,7 @@ async def remove_member(
     except Refusal as refusal:
         state = FormState({}, {form: _first(refusal)})
         return await members_response(request, user, project_id, state, refusal.status)
-    return back_to("/" if user_id == user.id else f"/projects/{project_id}/members")
+    return back_to(request, "/" if user_id == user.id else f"/projects/{project_id}/members")
 
 
 def _first(refusal: Refusal) -> str:

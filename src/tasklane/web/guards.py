@@ -16,8 +16,8 @@ from tasklane.edge.deps import (
     LimitsDep,
     ServicesDep,
     SettingsDep,
-    cookie_scheme,
     from_this_site,
+    session_cookie,
     spend,
 )
 from tasklane.edge.errors import retry_after_seconds
@@ -60,7 +60,7 @@ class PageRefused(Exception):
 
 
 async def signed_in_user(
-    services: ServicesDep, cookie: Annotated[str | None, Depends(cookie_scheme)]
+    services: ServicesDep, cookie: Annotated[str | None, Depends(session_cookie)]
 ) -> User | None:
     return await services.auth.authenticate(cookie) if cookie else None
 
@@ -109,7 +109,8 @@ FormUser = Annotated[User, Depends(form_user)]
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, never another site
+    """Where to go after signing in: a path inside the episode, as the routes see it
+    (the redirect puts the episode's prefix before it, ``urls.at``), never another site
     (``//evil.example`` and ``/\\evil.example`` are other sites to a browser)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return "/"

@@ -24,6 +24,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tasklane.settings import Settings
 from tasklane.web.rendering import TEMPLATES_DIR, gateway_urls
+from tasklane.web.urls import path_within
 
 ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -49,15 +51,24 @@ def inline_style_hashes(templates: Path = TEMPLATES_DIR) -> list[str]:
     return list(dict.fromkeys(sources))
 
 
+def source_of(base: str) -> str:
+    """The CSP source that allows every URL under ``base``. A source whose path does not
+    end with ``/`` matches that path exactly, so ``ws://host:4000/e/ep_1`` would refuse
+    the page's ``ws://host:4000/e/ep_1/ws``: a base with a path (an episode's, or
+    ``PUBLIC_GATEWAY_URL``'s) is given as a folder."""
+    return base if not urlsplit(base).path or base.endswith("/") else base + "/"
+
+
 def content_security_policy(gateway: Iterable[str], style_hashes: Iterable[str]) -> str:
-    """The policy of a page whose script talks to the app and to ``gateway``'s URLs."""
+    """The policy of a page whose script talks to the app and to the URLs under the
+    ``gateway`` bases."""
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self' 'unsafe-inline'",
         "style-src-elem": " ".join(["'self'", *style_hashes]),
         "img-src": "'self' data:",
-        "connect-src": " ".join(["'self'", *gateway]),
+        "connect-src": " ".join(["'self'", *map(source_of, gateway)]),
         "object-src": "'none'",
         "frame-ancestors": "'none'",
         "base-uri": "'self'",
@@ -73,7 +84,8 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, settings: Settings, exempt: Iterable[str] = ()) -> None:
         self.app = app
         self.settings = settings
-        self.exempt = frozenset(exempt)  # paths served without a policy (the API docs)
+        # Paths served without a policy (the API docs), in any episode.
+        self.exempt = frozenset(exempt)
         self.style_hashes = inline_style_hashes()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -87,7 +99,7 @@ class SecurityHeaders:
                 for name, value in ALWAYS.items():
                     headers.setdefault(name, value)
                 page = headers.get("content-type", "").startswith("text/html")
-                if page and scope["path"] not in self.exempt:
+                if page and path_within(Request(scope)) not in self.exempt:
                     headers.setdefault("Content-Security-Policy", self.policy(scope))
             await send(message)
 

@@ -11,6 +11,7 @@ import httpx
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from tasklane.edge.episodes import episode_of, root_of
 from tasklane.models import User
 from tasklane.protocol.auth import UserPublic
 from tasklane.web.guards import PageUser
@@ -33,6 +34,7 @@ View = Literal["list", "board"]
 
 
 def project_url(project_id: str, view: str = "list") -> str:
+    """The project's page, as a path inside the episode (``urls.at`` adds the prefix)."""
     return f"/projects/{project_id}/board" if view == "board" else f"/projects/{project_id}"
 
 
@@ -44,14 +46,14 @@ def task_url(project_id: str, task_id: str, view: str = "list") -> str:
 def rows_for(request: Request, frame: Frame, people: dict[str, UserPublic], view: str) -> Rows:
     clock = services_of(request).runtime.clock
     projects = {project.id: project for project in frame.projects}
-    return Rows(clock.today(), clock.now(), people, projects, view)
+    return Rows(clock.today(), clock.now(), people, projects, view, root_of(request))
 
 
 async def present_users(request: Request, project_id: str) -> list[dict[str, str]]:
     """Who is viewing the project now. The page renders without them if the gateway
     cannot say: the script learns them again when it joins."""
     try:
-        people: list[dict[str, str]] = await request.app.state.stack.presence.list(project_id)
+        people: list[dict[str, str]] = await episode_of(request).presence.list(project_id)
     except httpx.HTTPError:
         return []
     return people

@@ -12,14 +12,17 @@ from starlette.responses import RedirectResponse, Response
 from tasklane.models import User
 from tasklane.web.guards import PageNotFound, PageRefused, SignInRequired
 from tasklane.web.rendering import Frame, gateway_urls, load_frame, render, settings_of
+from tasklane.web.urls import at, path_within
 
 
 async def _sign_in_first(request: Request, _exc: Exception) -> Response:
-    """``/login?next=`` the page asked for (a form's sender comes back to the start)."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """``/login?next=`` the page asked for (a form's sender comes back to the start),
+    both inside the episode: ``next`` is a path as the routes see it, without the prefix."""
+    target = path_within(request) + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET":
         target = "/"
-    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+    login = at(request, f"/login?next={quote(target, safe='/')}")
+    return RedirectResponse(login, status_code=303)
 
 
 async def _problem_page(

@@ -30,6 +30,7 @@ class Rows:
     people: Mapping[str, UserPublic]
     projects: Mapping[str, ProjectView]
     view: str = "list"  # the view a task's link keeps ("list" or "board")
+    root: str = ""  # the episode's prefix, that every link starts with
 
     def person(self, user_id: str | None) -> UserPublic | None:
         return self.people.get(user_id) if user_id else None
@@ -38,7 +39,7 @@ class Rows:
         return self.projects.get(project_id)
 
     def task_url(self, task: TaskPublic) -> str:
-        url = f"/projects/{task.project_id}/tasks/{task.id}"
+        url = f"{self.root}/projects/{task.project_id}/tasks/{task.id}"
         return url + "?view=board" if self.view == "board" else url
 
     def can(self, project_id: str, action: str) -> bool:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from tasklane.edge.addresses import gateway_address
+from tasklane.edge.episodes import episode_of, root_of
 from tasklane.models import User
 from tasklane.protocol.auth import UserPublic
 from tasklane.protocol.project import ProjectView
@@ -124,13 +125,15 @@ class Frame:
 
 
 def gateway_urls(request: Request, settings: Settings) -> dict[str, str]:
-    """The realtime gateway the page connects to (its ``ws`` and ``http`` bases)."""
+    """The realtime gateway the page connects to (its ``ws`` and ``http`` bases, with
+    the request's episode prefix)."""
     address = gateway_address(request, settings)
     return {"ws": address.ws, "http": address.http}
 
 
 def services_of(request: Request) -> Services:
-    services: Services = request.app.state.services
+    """The services of the episode the request is for."""
+    services: Services = episode_of(request).services
     return services
 
 
@@ -173,13 +176,15 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    """``template`` with the page's ``title`` and its ``data`` embedded for scripts."""
+    """``template`` with the page's ``title`` and its ``data`` embedded for scripts,
+    and the episode's ``root`` that every address the page gives out starts with."""
     templates: Jinja2Templates = request.app.state.templates
     context.setdefault("form", FormState())
     context["blank_form"] = FormState()  # for the markup inside <template> elements
     context.setdefault("frame", None)
     context.setdefault("script", None)
-    clock = request.app.state.services.runtime.clock
+    context["root"] = root_of(request)
+    clock = services_of(request).runtime.clock
     # A gym sets the app's clock: the page's scripts then count days from its "today".
     context["clock_today"] = clock.today().isoformat() if getattr(clock, "adjusted", False) else ""
     return templates.TemplateResponse(

@@ -49,7 +49,12 @@ export class AccessError extends Error {
   }
 }
 
-/** @param {string} base @param {string} path */
+/**
+ * `path` on a base URL, after the base's own path: a server may serve a workspace under
+ * a prefix (an episode's `/e/<id>`), and every URL must keep it. (`new URL("/ws", base)`
+ * would drop it.) A base that already ends with `path` is the endpoint itself.
+ * @param {string} base @param {string} path
+ */
 export function endpoint(base, path) {
   const root = String(base).replace(/\/+$/, "");
   return root.endsWith(path) ? root : root + path;
@@ -82,7 +87,8 @@ export class Access {
 
   /**
    * @param {object} options
-   * @param {string} options.api  the API's origin ("" for the page's own)
+   * @param {string} options.api  the API's base: an origin, with the path it is served
+   *   under if any (kept: requests go to `api + "/api/…"`); "" for the page's own
    * @param {string | null} options.token
    * @param {TicketProvider | null} options.getTicket
    * @param {Gateway | null} options.gateway

@@ -117,7 +117,8 @@ export class TasklaneRealtime {
 
   /**
    * @param {object} [options]
-   * @param {string} [options.api]  the API's origin ("" for the page's own)
+   * @param {string} [options.api]  the API's base URL: an origin, or an origin and a path
+   *   (a gym episode's `http://host:3001/e/<id>`); "" for the page's own
    * @param {string | null} [options.token]  a personal token: a ticket per connection, Bearer for polling
    * @param {import("./access.js").TicketProvider | null} [options.getTicket]  tickets from the host application
    * @param {import("./access.js").Gateway | null} [options.gateway]  the gateway's address; asked of the API if not given

@@ -37,6 +37,7 @@ export const CLOSE = Object.freeze({
   TOO_MANY_CONNECTIONS: 4002,
   UNAUTHORIZED: 4401,
   ORIGIN_REFUSED: 4403,
+  EPISODE_GONE: 4404, // the gym episode was deleted or expired
   ABUSE: 4429,
   RESUME: Object.freeze({ first: 4000, last: 4099 }), // reconnect and resume
   FINAL: Object.freeze({ first: 4400, last: 4499 }), // do not reconnect

@@ -6,6 +6,15 @@ agents on Tasklane (a server started with ``GYM_MODE=1``)::
         ...  # the agent works through the JSON API or the pages
         changes = gym.diff()["changes"]
         trajectory = gym.events()["events"]
+
+One server holds many isolated episodes; each is reached at its own base URL, and a
+``GymClient`` on that URL (``gym.episode(…)``) drives that episode alone::
+
+    created = gym.create_episode(seed=7, preset="medium")
+    with gym.episode(created) as episode:
+        ...  # the agent is given created.urls.base
+        episode.reset(seed=7, preset="medium")
+    gym.delete_episode(created.id)
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import httpx
 
 from tasklane.client.errors import TasklaneConnectionError, error_from
 from tasklane.client.rest import DEFAULT_URL, USER_AGENT
+from tasklane.protocol.gym import EpisodeCreated, EpisodeInfo
 
 
 class GymClient:
@@ -30,6 +40,9 @@ class GymClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        self._admin_token = admin_token
+        self._timeout = timeout
+        self._transport = transport
         self._http = httpx.Client(
             base_url=self.url,
             timeout=timeout,
@@ -112,6 +125,36 @@ class GymClient:
             "GET", "/events", params={"after": after, "limit": limit}
         )
         return result
+
+    # -- episodes (at the server's root) ----------------------------------------------
+
+    def create_episode(
+        self, seed: int = 0, preset: str = "small", *, now: str | None = None, frozen: bool = True
+    ) -> EpisodeCreated:
+        """A new isolated episode of the seeded state, at its own base URL
+        (``urls.base``)."""
+        body: dict[str, Any] = {"seed": seed, "preset": preset, "frozen": frozen}
+        if now is not None:
+            body["now"] = now
+        return EpisodeCreated.model_validate(self._json("POST", "/episodes", json=body))
+
+    def episodes(self) -> list[EpisodeInfo]:
+        return [EpisodeInfo.model_validate(e) for e in self._json("GET", "/episodes")]
+
+    def get_episode(self, episode_id: str) -> EpisodeInfo:
+        return EpisodeInfo.model_validate(self._json("GET", f"/episodes/{episode_id}"))
+
+    def delete_episode(self, episode_id: str) -> None:
+        """Delete an episode: its URLs answer 404 and its connections close (4404)."""
+        self._send("DELETE", f"/episodes/{episode_id}")
+
+    def episode(self, episode: str | EpisodeInfo) -> GymClient:
+        """A client of the episode's own gym API (reset, state, diff, snapshots, clock,
+        trajectory), by id or as created or listed. Close it (or use ``with``)."""
+        base = episode.urls.base if isinstance(episode, EpisodeInfo) else f"{self.url}/e/{episode}"
+        return GymClient(
+            base, admin_token=self._admin_token, timeout=self._timeout, transport=self._transport
+        )
 
     def close(self) -> None:
         self._http.close()

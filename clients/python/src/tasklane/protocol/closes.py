@@ -22,6 +22,7 @@ TOO_MANY_CONNECTIONS = 4002  # per-user or per-address connection limit; retry l
 UNAUTHORIZED = 4401  # missing, invalid or expired credentials or ticket
 ORIGIN_REFUSED = 4403  # a cookie-authenticated upgrade from a foreign origin
 ABUSE = 4429  # too many refused frames in a row
+EPISODE_GONE = 4404  # the gym episode was deleted or expired
 
 RESUME = range(4000, 4100)
 FINAL = range(4400, 4500)

@@ -1,6 +1,9 @@
 // The JSON API, as the page scripts call it: same-origin cookie auth, JSON in and out,
 // and one error type that carries the API's `error.code` and `message`, plus the words
-// a person should read when it fails (ApiError#human).
+// a person should read when it fails (ApiError#human). Paths are written as the API
+// names them ("/api/…"); every request goes to the page's episode (urls.js).
+
+import { at } from "./urls.js";
 
 export class ApiError extends Error {
   constructor(status, code, message, details = null) {
@@ -115,6 +118,7 @@ export function receiptOf(response) {
 }
 
 // A request and its answer: the JSON body (null for 204) and the receipt of the change.
+// `path` is the API's ("/api/…"), inside the page's episode.
 export async function send(method, path, body, { signal } = {}) {
   const init = {
     method,
@@ -132,7 +136,7 @@ export async function send(method, path, body, { signal } = {}) {
   }
   let response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(at(path), init);
   } catch (e) {
     if (e && e.name === "AbortError") throw e;
     throw new ApiError(0, "network", "the network request failed");

@@ -3,6 +3,7 @@
 // server, which does the same.
 
 import { endpoints, humanMessage } from "./api.js";
+import { at } from "./urls.js";
 import { byTestId, showFieldError, clearFieldError, clearServerErrors } from "./ui.js";
 
 function enhanceNewProject() {
@@ -29,7 +30,7 @@ function enhanceNewProject() {
     }
     try {
       const project = await endpoints.projects.create({ name });
-      location.assign(`/projects/${encodeURIComponent(project.id)}`);
+      location.assign(at(`/projects/${encodeURIComponent(project.id)}`));
     } catch (err) {
       showFieldError(input, humanMessage(err));
       input.focus();

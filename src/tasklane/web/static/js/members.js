@@ -4,6 +4,7 @@
 // which does the same (web/forms.py).
 
 import { endpoints, humanMessage } from "./api.js";
+import { at } from "./urls.js";
 import {
   $, $$, byTestId, el, field, setText, cloneTemplate, readPageData, fillAvatar, notify, flash,
   showFieldError, clearFieldError, clearServerErrors, ROLE_WORDS,
@@ -85,7 +86,7 @@ async function remove(row, form, button) {
   try {
     await endpoints.members.remove(projectId, userId);
     if (leaving) {
-      location.assign("/");
+      location.assign(at("/"));
       return;
     }
     members.delete(userId);
@@ -146,8 +147,8 @@ function memberRow(member) {
   const label = field(row, "role-label");
   label.htmlFor = select.id;
   setText(label, `Role of ${name}`);
-  field(row, "role-form").setAttribute("action", `/projects/${projectId}/members/${member.userId}`);
-  field(row, "remove-form").setAttribute("action", `/projects/${projectId}/members/${member.userId}/remove`);
+  field(row, "role-form").setAttribute("action", at(`/projects/${projectId}/members/${member.userId}`));
+  field(row, "remove-form").setAttribute("action", at(`/projects/${projectId}/members/${member.userId}/remove`));
   field(row, "remove").setAttribute("aria-label", `Remove ${name} from the project`);
   enhanceRow(row);
   return row;

@@ -7,6 +7,7 @@ import {
   byTestId, allByTestId, field, setText, cloneTemplate, notify, flash, fillAvatar, syncList,
   showRemoteNote, STATUS_LABELS, ROLE_WORDS,
 } from "../ui.js";
+import { at, ROOT } from "../urls.js";
 import { page, me, projectId } from "./context.js";
 import { store } from "./store.js";
 import { checkOwnEcho } from "./own-changes.js";
@@ -134,13 +135,15 @@ function lostAccess(message) {
 export async function connect({ seq, onEvent, onResync, onLeft }) {
   let TasklaneRealtime;
   try {
-    ({ TasklaneRealtime } = await import("/static/js/realtime/index.js"));
+    ({ TasklaneRealtime } = await import("../realtime/index.js")); // beside this module, in the episode
   } catch (err) {
     renderStatus({ state: "offline", transport: "ws", reason: "the realtime client could not load" });
     console.warn("Tasklane: realtime client unavailable", err);
     return null;
   }
-  const rt = new TasklaneRealtime({ gateway: page.gateway, api: "" });
+  // The API of the page's episode (its polling and presence), and its gateway: the page's
+  // data names the episode's, with the prefix.
+  const rt = new TasklaneRealtime({ gateway: page.gateway, api: ROOT });
   window.tasklaneRealtime = rt;
   rt.on("status", renderStatus);
   rt.on("event", onEvent);
@@ -152,7 +155,7 @@ export async function connect({ seq, onEvent, onResync, onLeft }) {
     if (pid !== projectId) return;
     if (reason === "project_deleted") {
       lostAccess("This project was deleted. Taking you home…");
-      setTimeout(() => location.assign("/"), 2500);
+      setTimeout(() => location.assign(at("/")), 2500);
     } else if (reason === "access_revoked" || reason === "forbidden" || reason === "not_found") {
       lostAccess("You no longer have access to this project.");
       onLeft();

@@ -5,6 +5,7 @@
 
 import { ApiError, humanMessage } from "../api.js";
 import { $, byTestId, field, el, clear, cloneTemplate, notify } from "../ui.js";
+import { at } from "../urls.js";
 import { projectId, onBoard, projectUrl, taskUrl, taskIdFromPath } from "./context.js";
 import { store } from "./store.js";
 import { calls, seqOf } from "./own-changes.js";
@@ -192,7 +193,7 @@ function bindPane(node, adopted) {
 // ---------------------------------------------------------------------------- drawing
 
 function setPaneForm(node, taskId) {
-  const base = `/projects/${projectId}/tasks/${taskId}`;
+  const base = at(`/projects/${projectId}/tasks/${taskId}`);
   const form = field(node, "task-form");
   if (form) form.setAttribute("action", base);
   const sub = byTestId("add-subtask-input", node);

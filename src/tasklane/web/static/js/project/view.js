@@ -8,6 +8,7 @@ import {
   $$, byTestId, allByTestId, field, setText, cloneTemplate, dropWhitespace, notify, showRowError,
 } from "../ui.js";
 import { fillTask } from "../task-markup.js";
+import { at } from "../urls.js";
 import { onBoard, projectId, taskUrl } from "./context.js";
 import { store } from "./store.js";
 
@@ -84,7 +85,7 @@ function fillSection(node, section) {
   if (hint) hint.hidden = !canEdit;
   const form = field(node, "add-task-form");
   if (form) {
-    form.setAttribute("action", `/projects/${projectId}/sections/${section.id}/tasks`);
+    form.setAttribute("action", at(`/projects/${projectId}/sections/${section.id}/tasks`));
     setText(form.querySelector(".visually-hidden"), `Add a task to ${section.name}`);
     form.hidden = !canEdit;
   }
