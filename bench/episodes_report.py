@@ -139,7 +139,7 @@ class Run:
         return self.usage.server / self.tally.ok * 1000 if self.tally.ok else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Memory:
     """The server's VmRSS (KiB) before creating ``episodes`` episodes, after (all
     idle), and once each had been used by the agents and left idle again."""
@@ -449,7 +449,9 @@ def _rich(title: str, columns: Sequence[str], rows: list[list[str]], left: int) 
 def rich_tables(outcomes: Sequence[Outcome]) -> list[Table]:
     return [
         _rich("Idle medium episodes: server memory", MEMORY_COLUMNS, memory_rows(outcomes), 1),
-        _rich("Create and reset, client wall time (ms)", LATENCY_COLUMNS, latency_rows(outcomes), 2),
+        _rich(
+            "Create and reset, client wall time (ms)", LATENCY_COLUMNS, latency_rows(outcomes), 2
+        ),
         _rich(
             "Agent steps per second (PATCH /api/tasks/{id})",
             THROUGHPUT_COLUMNS,
@@ -534,10 +536,7 @@ def _profile_table(title: str, lines: Sequence[api_profile.Line]) -> list[str]:
     return [
         f"| {title} | File | Own | Total |",
         "| --- | --- | ---: | ---: |",
-        *(
-            f"| `{x.function}` | {x.where} | {_share(x.own)} | {_share(x.total)} |"
-            for x in lines
-        ),
+        *(f"| `{x.function}` | {x.where} | {_share(x.own)} | {_share(x.total)} |" for x in lines),
     ]
 
 
@@ -661,7 +660,9 @@ def _outcome_json(o: Outcome) -> dict[str, Any]:
             "ratio": None if ratio is None else round(ratio, 4),
             "ratioByCpuPerStep": None if by_cpu is None else round(by_cpu, 4),
         },
-        "goals": [{"goal": g.name, "text": g.text, "value": g.value, "met": g.met} for g in goals(o)],
+        "goals": [
+            {"goal": g.name, "text": g.text, "value": g.value, "met": g.met} for g in goals(o)
+        ],
         "profile": _profile_json(o),
     }
 

@@ -22,10 +22,7 @@ from tasklane.services.errors import NotFound
 from tasklane.settings import Settings
 
 
-class Entry(Protocol):
-    seed: int
-    preset: str
-
+class Listed(Protocol):
     def public(self) -> dict[str, Any]: ...
 
 
@@ -34,10 +31,10 @@ class Directory(Protocol):
 
     async def create(
         self, seed: int, preset: str, *, now: datetime | None = None, frozen: bool = True
-    ) -> tuple[Any, bool]: ...
-    def entry(self, episode_id: str) -> Any: ...
-    def entries(self) -> list[Any]: ...
-    def delete(self, episode_id: str) -> None: ...
+    ) -> tuple[Listed, bool]: ...
+    async def listed(self, episode_id: str) -> Listed: ...
+    async def everything(self) -> list[Listed]: ...
+    async def delete(self, episode_id: str) -> None: ...
 
 
 def directory(request: Request) -> Directory:
@@ -71,7 +68,7 @@ def urls_of(request: Request, settings: Settings, episode_id: str) -> EpisodeUrl
     )
 
 
-def info(request: Request, settings: Settings, entry: Any) -> dict[str, Any]:
+def info(request: Request, settings: Settings, entry: Listed) -> dict[str, Any]:
     public = entry.public()
     return {**public, "urls": urls_of(request, settings, public["id"])}
 
@@ -110,16 +107,18 @@ async def create_episode(
 @router.get("")
 async def list_episodes(request: Request, settings: SettingsDep) -> list[EpisodeInfo]:
     """Every episode, oldest first (the default workspace at the root is not one)."""
-    return [EpisodeInfo(**info(request, settings, e)) for e in directory(request).entries()]
+    everything = await directory(request).everything()
+    return [EpisodeInfo(**info(request, settings, e)) for e in everything]
 
 
 @router.get("/{episode_id}", responses=NO_SUCH_EPISODE)
 async def get_episode(episode_id: str, request: Request, settings: SettingsDep) -> EpisodeInfo:
-    return EpisodeInfo(**info(request, settings, directory(request).entry(episode_id)))
+    return EpisodeInfo(**info(request, settings, await directory(request).listed(episode_id)))
 
 
 @router.delete("/{episode_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NO_SUCH_EPISODE)
 async def delete_episode(episode_id: str, request: Request) -> None:
-    """Delete the episode: its URLs answer 404 ``episode_not_found`` at once, its open
-    connections close with 4404, and its database goes."""
-    directory(request).delete(episode_id)
+    """Delete the episode: its URLs answer 404 ``episode_not_found`` and its open
+    connections close with 4404 (at once in this process, within seconds in the others
+    of a fleet), and its database goes."""
+    await directory(request).delete(episode_id)

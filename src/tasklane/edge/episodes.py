@@ -10,6 +10,7 @@ can be built from ``root_path``), and puts the episode's parts in the scope, whe
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -80,7 +81,7 @@ def session_cookie_name(connection: HTTPConnection) -> str:
     return "tasklane_session" if episode_id == DEFAULT else f"tasklane_session_{episode_id}"
 
 
-Find = Callable[[str], Any]
+Find = Callable[[str], Any]  # the episode's parts or None, or an awaitable of them
 
 
 class EpisodeRouting:
@@ -105,7 +106,10 @@ class EpisodeRouting:
             await self.app({**scope, EPISODE_KEY: self.default()}, receive, send)
             return
         episode_id, slash, _tail = rest[len(PREFIX) :].partition("/")
-        episode = self.find(episode_id) if EPISODE_ID.match(episode_id) else None
+        episode = None
+        if EPISODE_ID.match(episode_id):
+            found = self.find(episode_id)
+            episode = await found if inspect.isawaitable(found) else found
         if episode is None:
             await _gone(scope, receive, send, episode_id)
             return

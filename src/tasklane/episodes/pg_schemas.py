@@ -10,14 +10,17 @@ made from the models, the workspace seeded and the stash ``diff`` and ``reset`` 
 (``gym.stash``) saved inside it. A new episode's schema gets the same tables and a copy
 of the template's rows, stash included, in one transaction.
 
-Schemas named ``ep_…`` and ``tpl_…`` belong to the process that serves the episodes
-(the registry is in its memory): they do not outlive it, and what an earlier process
-left is dropped when it first makes one.
+Every process of a fleet uses the same schemas: the catalog (``catalog.PgCatalog``) says
+which episodes exist, and any process opens any of them. A template's name carries a
+fingerprint of the tables, so a server of another version never copies an unfitting
+one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import secrets
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
@@ -34,26 +37,21 @@ from tasklane.realtime.memory_broker import MemoryBroker
 from tasklane.services.errors import Invalid
 from tasklane.services.runtime import Runtime
 
-EPISODE_PREFIXES = ("ep_", "tpl_")
+# The tables as the models make them: a template made by another version is not used.
+TABLES = hashlib.sha256(
+    repr(
+        [(t.name, [(c.name, str(c.type)) for c in t.columns]) for t in Base.metadata.sorted_tables]
+    ).encode()
+).hexdigest()[:8]
 
 
 class PgSchemas:
-    """The template schemas and episode schemas of one process, on their own pool
-    (its connections wander between schemas, so the default database never uses it)."""
+    """The template schemas and episode schemas, on a pool of their own (its
+    connections wander between schemas, so the default database never uses it)."""
 
     def __init__(self, url: str) -> None:
         self.pool = Database(url)
         self._making: dict[str, asyncio.Lock] = {}
-        self._cleared = False
-
-    async def clear(self) -> None:
-        """Drop what an earlier process left: its episodes ended with it."""
-        async with self.pool.engine.begin() as connection:
-            names = await connection.run_sync(lambda sync: inspect(sync).get_schema_names())
-            for name in names:
-                if name.startswith(EPISODE_PREFIXES):
-                    await connection.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
-        self._cleared = True
 
     async def template(self, seed: int, preset: str) -> tuple[str, bool]:
         """The template schema of ``seed`` and ``preset``, prepared if need be; and
@@ -61,18 +59,26 @@ class PgSchemas:
         if preset not in PRESETS:
             known = sorted(PRESETS)
             raise Invalid(f"unknown preset {preset!r}", code="unknown_preset", known=known)
-        if not self._cleared:
-            await self.clear()
         key = template_key(seed, preset)
-        schema = f"tpl_{key}"
+        schema = f"tpl_{key}_{TABLES}"
         async with self._making.setdefault(key, asyncio.Lock()):
-            async with self.pool.engine.begin() as connection:
+            async with self.pool.engine.connect() as connection:
                 if await _exists(connection, schema):
                     return schema, False
-                await _make_tables(connection, schema)
-            database = self.pool.in_schema(schema)
-            runtime = Runtime(database, AdjustableClock(), IdGenerator(), MemoryBroker())
+            # Made under a name of its own, then renamed: another process making the
+            # same template at the same time loses the rename and drops its copy.
+            making = f"making_{secrets.token_hex(6)}"
+            async with self.pool.engine.begin() as connection:
+                await _make_tables(connection, making)
+            runtime = Runtime(
+                self.pool.in_schema(making), AdjustableClock(), IdGenerator(), MemoryBroker()
+            )
             await GymService(runtime).reset(seed, preset)
+            async with self.pool.engine.begin() as connection:
+                if await _exists(connection, schema):
+                    await connection.exec_driver_sql(f'DROP SCHEMA "{making}" CASCADE')
+                    return schema, False
+                await connection.exec_driver_sql(f'ALTER SCHEMA "{making}" RENAME TO "{schema}"')
             return schema, True
 
     async def copy_for(self, template: str, episode_id: str) -> Database:
@@ -93,6 +99,10 @@ class PgSchemas:
                         f'CREATE TABLE "{episode_id}"."{name}" AS '
                         f'SELECT * FROM "{template}"."{name}"'
                     )
+        return self.pool.in_schema(episode_id)
+
+    def open(self, episode_id: str) -> Database:
+        """An episode made earlier, by this process or another."""
         return self.pool.in_schema(episode_id)
 
     async def remove(self, episode_id: str) -> None:

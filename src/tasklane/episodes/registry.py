@@ -1,10 +1,17 @@
-"""The episodes one process serves: the default workspace, and the gym's episodes made,
-listed and deleted through ``/api/gym/episodes``, each with its own database file,
-clock, ID streams, broker, hub and sign-ins (``runtime``).
+"""The episodes a process serves: the default workspace, and the gym's episodes made,
+listed and deleted through ``/api/gym/episodes``, each with its own database (a file on
+SQLite, a schema on PostgreSQL), clock, ID streams, broker, hub and sign-ins
+(``runtime``).
 
-An episode nobody has used for ``GYM_EPISODE_IDLE_SECONDS`` (no request, no open
-connection) is deleted; at most ``GYM_MAX_EPISODES`` exist at once. Deleting one closes
-its connections with 4404, lets its requests under way finish, then removes its file.
+The catalog (``catalog``) says which episodes exist: in this process's memory on SQLite,
+where one process serves them all; in the database on PostgreSQL, where any API process
+or gateway of a fleet opens any episode the first time a request for it arrives.
+
+At most ``GYM_MAX_EPISODES`` exist at once. Every few seconds each process tells the
+catalog which episodes it saw used, lets go of those that ended elsewhere, ends those
+nobody has used for ``GYM_EPISODE_IDLE_SECONDS`` (no request, no open connection) and
+removes the storage of those ended long enough ago. Ending one closes its connections
+with 4404 and lets its requests under way finish before its runtime goes.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tasklane.db import is_sqlite
+from tasklane.episodes.catalog import Catalog, MemoryCatalog, PgCatalog, Record
 from tasklane.episodes.pg_schemas import PgSchemas
 from tasklane.episodes.runtime import EpisodeRuntime, Shared, build_episode
 from tasklane.episodes.sqlite_files import SqliteFiles
@@ -28,7 +36,10 @@ from tasklane.services.errors import Conflict, NotFound, RateLimited
 log = logging.getLogger(__name__)
 
 ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-
+CHECK_SECONDS = 5.0  # the catalog is read at least this often (less with a short idle time)
+# An ended episode's storage goes this long after it left the catalog: every process has
+# let it go by then, and its requests under way have finished.
+GRACE_SECONDS = 60.0
 
 Storage = SqliteFiles | PgSchemas
 
@@ -37,22 +48,34 @@ def new_episode_id() -> str:
     return "ep_" + "".join(secrets.choice(ID_ALPHABET) for _ in range(12))
 
 
-@dataclass(eq=False)
-class Entry:
-    runtime: EpisodeRuntime
-    seed: int
-    preset: str
-    created_at: datetime
+@dataclass(frozen=True)
+class Listed:
+    """An episode as listed: the catalog's record and, if this process has it open, its
+    runtime (its connections here)."""
+
+    record: Record
+    runtime: EpisodeRuntime | None
 
     def public(self) -> dict[str, Any]:
+        idle = self.record.idle_seconds
+        if self.runtime is not None:
+            idle = min(idle, self.runtime.idle_seconds())
         return {
-            "id": self.runtime.episode_id,
-            "seed": self.seed,
-            "preset": self.preset,
-            "createdAt": iso_millis(self.created_at),
-            "idleSeconds": round(self.runtime.idle_seconds(), 1),
-            "connections": self.runtime.connections,
+            "id": self.record.id,
+            "seed": self.record.seed,
+            "preset": self.record.preset,
+            "createdAt": iso_millis(self.record.created_at),
+            "idleSeconds": round(idle, 1),
+            "connections": self.runtime.connections if self.runtime else 0,
         }
+
+
+def not_found(episode_id: str) -> NotFound:
+    return NotFound(
+        f"no episode {episode_id!r}: it never existed, was deleted or expired",
+        code="episode_not_found",
+        resource="episode",
+    )
 
 
 class Episodes:
@@ -63,34 +86,55 @@ class Episodes:
         self.shared = shared
         self.settings = shared.settings
         self.default = default
-        self._entries: dict[str, Entry] = {}
+        self._open: dict[str, EpisodeRuntime] = {}
+        self._opening: dict[str, asyncio.Task[EpisodeRuntime | None]] = {}
         self._closing: set[asyncio.Task[None]] = set()
         self._opened = 0
-        self._reaper: asyncio.Task[None] | None = None
+        self._upkeep: asyncio.Task[None] | None = None
         self._store: Storage | None = None
-        self._creating = 0  # creations under way, counted against the cap
+        self._catalog: Catalog | None = None
 
     # -- finding ------------------------------------------------------------------------
-
-    def find(self, episode_id: str) -> EpisodeRuntime | None:
-        entry = self._entries.get(episode_id)
-        return entry.runtime if entry else None
 
     def get_default(self) -> EpisodeRuntime:
         return self.default
 
-    def entry(self, episode_id: str) -> Entry:
-        entry = self._entries.get(episode_id)
-        if entry is None:
-            raise NotFound(
-                f"no episode {episode_id!r}: it never existed, was deleted or expired",
-                code="episode_not_found",
-                resource="episode",
-            )
-        return entry
+    async def find(self, episode_id: str) -> EpisodeRuntime | None:
+        """The episode's runtime in this process, opened now if another process made it;
+        None if there is no such episode."""
+        runtime = self._open.get(episode_id)
+        if runtime is not None or not self.settings.gym_mode:
+            return runtime
+        if is_sqlite(self.settings.database_url):
+            return None  # this process holds every episode there is
+        opening = self._opening.get(episode_id)
+        if opening is None:  # the first request opens it; those at the same time wait
+            opening = asyncio.create_task(self._reopen(episode_id))
+            self._opening[episode_id] = opening
+            opening.add_done_callback(lambda _: self._opening.pop(episode_id, None))
+        return await asyncio.shield(opening)
 
-    def entries(self) -> list[Entry]:
-        return sorted(self._entries.values(), key=lambda e: (e.created_at, e.runtime.episode_id))
+    async def _reopen(self, episode_id: str) -> EpisodeRuntime | None:
+        store, catalog = self._parts()
+        if not isinstance(store, PgSchemas) or await catalog.get(episode_id) is None:
+            return None
+        runtime = build_episode(self.shared, episode_id, store.open(episode_id))
+        assert runtime.gym is not None
+        await runtime.gym.load_clock()
+        await runtime.start()
+        self._open[episode_id] = runtime
+        return runtime
+
+    async def listed(self, episode_id: str) -> Listed:
+        _store, catalog = self._parts()
+        record = await catalog.get(episode_id)
+        if record is None:
+            raise not_found(episode_id)
+        return Listed(record, self._open.get(episode_id))
+
+    async def everything(self) -> list[Listed]:
+        _store, catalog = self._parts()
+        return [Listed(r, self._open.get(r.id)) for r in await catalog.all()]
 
     # -- the process's lifecycle ---------------------------------------------------------
 
@@ -101,18 +145,19 @@ class Episodes:
             return
         await self.default.start()
         if self.settings.gym_mode:
-            self._reaper = asyncio.create_task(self._reap_forever())
+            self._upkeep = asyncio.create_task(self._keep_forever())
 
     async def close(self) -> None:
-        """Stop serving (the last app's lifespan to end stops it all)."""
+        """Stop serving (the last app's lifespan to end stops it all). Episodes on
+        PostgreSQL stay listed for the rest of the fleet; on SQLite they end here."""
         self._opened -= 1
         if self._opened > 0:
             return
-        if self._reaper is not None:
-            self._reaper.cancel()
-            self._reaper = None
-        for episode_id in list(self._entries):
-            self._retire(episode_id, "the server is shutting down")
+        if self._upkeep is not None:
+            self._upkeep.cancel()
+            self._upkeep = None
+        for episode_id in list(self._open):
+            self._let_go(episode_id, "the server is shutting down")
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
         if self._store is not None:
@@ -122,73 +167,82 @@ class Episodes:
 
     # -- gym episodes ---------------------------------------------------------------------
 
-    def _storage(self) -> Storage:
-        if self.shared.role != "all":
-            raise Conflict(
-                "one process serves every episode: run it with --role all",
-                code="episodes_unavailable",
-            )
-        if self._store is None:
+    def _parts(self) -> tuple[Storage, Catalog]:
+        if self._store is None or self._catalog is None:
             url = self.settings.database_url
             if is_sqlite(url):
+                if self.shared.role != "all":
+                    raise Conflict(
+                        "on SQLite one process serves every episode: run it with --role all",
+                        code="episodes_unavailable",
+                    )
                 files = SqliteFiles(self.settings.data_dir / "episodes")
                 files.clear()
-                self._store = files
+                self._store, self._catalog = files, MemoryCatalog()
             else:
                 self._store = PgSchemas(url)
-        return self._store
+                self._catalog = PgCatalog(self.default.services.runtime.db)
+        return self._store, self._catalog
 
     async def create(
         self, seed: int, preset: str, *, now: datetime | None = None, frozen: bool = True
-    ) -> tuple[Entry, bool]:
+    ) -> tuple[Listed, bool]:
         """A new episode of ``seed`` and ``preset``; and whether its template had to be
         prepared first."""
-        store = self._storage()
-        self._check_room()
-        self._creating += 1
-        try:
-            template, prepared = await store.template(seed, preset)
-            episode_id = new_episode_id()
-            database = await store.copy_for(template, episode_id)
-            runtime = build_episode(self.shared, episode_id, database)
-            assert runtime.gym is not None
-            runtime.gym.adopt(seed, preset, now=now, frozen=frozen)
-            await runtime.start()
-        finally:
-            self._creating -= 1
-        entry = Entry(runtime, seed, preset, datetime.now(UTC))
-        self._entries[episode_id] = entry
-        log.info("episode created", extra={"episode": episode_id, "seed": seed, "preset": preset})
-        return entry, prepared
-
-    def _check_room(self) -> None:
+        store, catalog = self._parts()
         cap = self.settings.gym_max_episodes
-        if len(self._entries) + self._creating < cap:
-            return
+        if await catalog.count() >= cap:
+            raise await self._full(catalog)
+        template, prepared = await store.template(seed, preset)
+        episode_id = new_episode_id()
+        database = await store.copy_for(template, episode_id)
+        runtime = build_episode(self.shared, episode_id, database)
+        record = Record(episode_id, seed, preset, datetime.now(UTC))
+        try:
+            assert runtime.gym is not None
+            await runtime.gym.adopt(seed, preset, now=now, frozen=frozen)
+            if not await catalog.add(record, cap):
+                raise await self._full(catalog)
+        except BaseException:
+            await runtime.close()
+            await store.remove(episode_id)
+            raise
+        await runtime.start()
+        self._open[episode_id] = runtime
+        log.info("episode created", extra={"episode": episode_id, "seed": seed, "preset": preset})
+        return Listed(record, runtime), prepared
+
+    async def _full(self, catalog: Catalog) -> RateLimited:
+        cap = self.settings.gym_max_episodes
         idle = self.settings.gym_episode_idle_seconds
-        waits = [idle - e.runtime.idle_seconds() for e in self._entries.values()]
-        raise RateLimited(
+        waits = [idle - r.idle_seconds for r in await catalog.all()]
+        return RateLimited(
             f"at most {cap} episodes at once; delete one, or wait for an idle one to expire",
             code="episode_limit",
             retry_after=max(1.0, min(waits, default=idle)),
             limit=cap,
         )
 
-    def delete(self, episode_id: str) -> None:
-        """Take the episode out of service at once; its connections close with 4404 and
-        its file goes once its requests under way have finished."""
-        self.entry(episode_id)
-        self._retire(episode_id, "the episode was deleted")
+    async def delete(self, episode_id: str) -> None:
+        """End the episode: it leaves the catalog at once, this process lets it go now
+        (its connections close with 4404) and the others at their next check."""
+        store, catalog = self._parts()
+        if not await catalog.end(episode_id):
+            raise not_found(episode_id)
+        self._let_go(episode_id, "the episode was deleted", remove=isinstance(store, SqliteFiles))
 
-    def _retire(self, episode_id: str, reason: str) -> None:
-        entry = self._entries.pop(episode_id)
-        entry.runtime.retired = True
-        task = asyncio.create_task(self._close(entry, reason))
+    def _let_go(self, episode_id: str, reason: str, *, remove: bool = False) -> None:
+        """Close this process's runtime of the episode, if it has one; with ``remove``,
+        its storage too (SQLite, where this process is the only one)."""
+        runtime = self._open.pop(episode_id, None)
+        if runtime is None:
+            return
+        runtime.retired = True
+        task = asyncio.create_task(self._close(runtime, reason, remove=remove))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
-    async def _close(self, entry: Entry, reason: str) -> None:
-        runtime = entry.runtime
+    async def _close(self, runtime: EpisodeRuntime, reason: str, *, remove: bool) -> None:
         if runtime.gateway is not None:
             runtime.gateway.hub.close_all(closes.EPISODE_GONE, reason)
         runtime.waiters.wake_all()
@@ -198,25 +252,33 @@ class Episodes:
         try:
             await runtime.close()
         finally:
-            if self._store is not None:
+            if remove and self._store is not None:
                 await self._store.remove(runtime.episode_id)
-        log.info("episode deleted", extra={"episode": runtime.episode_id, "reason": reason})
+        log.info("episode let go", extra={"episode": runtime.episode_id, "reason": reason})
 
-    async def _reap_forever(self) -> None:
+    # -- upkeep -------------------------------------------------------------------------
+
+    async def _keep_forever(self) -> None:
         idle = self.settings.gym_episode_idle_seconds
         while True:
-            await asyncio.sleep(min(60.0, idle / 4))
-            self.reap()
+            await asyncio.sleep(min(CHECK_SECONDS, idle / 4))
+            if self._catalog is None:
+                continue  # no episode was ever asked for here
+            try:
+                await self.keep()
+            except Exception:
+                log.exception("the episodes' upkeep failed; trying again")
 
-    def reap(self) -> list[str]:
-        """Delete the episodes idle for longer than ``GYM_EPISODE_IDLE_SECONDS``."""
-        idle = self.settings.gym_episode_idle_seconds
-        expired = [
-            episode_id
-            for episode_id, entry in self._entries.items()
-            if entry.runtime.idle_seconds() > idle and not entry.runtime.requests
-        ]
-        for episode_id in expired:
-            with contextlib.suppress(KeyError):
-                self._retire(episode_id, "the episode expired")
-        return expired
+    async def keep(self) -> None:
+        """Tell the catalog what was used here, let go of what ended, end what idled,
+        and remove the storage of what ended long enough ago."""
+        store, catalog = self._parts()
+        used = {i for i, runtime in self._open.items() if runtime.used_since_check()}
+        await catalog.touch(used)
+        for episode_id in set(self._open) - await catalog.present(set(self._open)):
+            self._let_go(episode_id, "the episode ended")
+        sqlite = isinstance(store, SqliteFiles)
+        for episode_id in await catalog.expire(self.settings.gym_episode_idle_seconds):
+            self._let_go(episode_id, "the episode expired", remove=sqlite)
+        for episode_id in await catalog.sweep(GRACE_SECONDS):
+            await store.remove(episode_id)

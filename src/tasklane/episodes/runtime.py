@@ -87,6 +87,7 @@ class EpisodeRuntime:
     limits: Limits = field(init=False)
     last_used: float = field(default_factory=time.monotonic)
     requests: int = 0  # requests and connections under way
+    _used: bool = False  # since the last used_since_check
     unused: asyncio.Event = field(default_factory=asyncio.Event)  # set while requests is 0
     retired: bool = False
     _stops: list[Callable[[], None]] = field(default_factory=list)
@@ -114,6 +115,7 @@ class EpisodeRuntime:
     def enter(self) -> None:
         """A request or a connection begins (``EpisodeRouting``)."""
         self.requests += 1
+        self._used = True
         self.unused.clear()
         self.last_used = time.monotonic()
 
@@ -122,6 +124,11 @@ class EpisodeRuntime:
         self.last_used = time.monotonic()
         if not self.requests:
             self.unused.set()
+
+    def used_since_check(self) -> bool:
+        """Whether a request came, or one is under way, since the last time asked."""
+        used, self._used = self._used or bool(self.requests), False
+        return used
 
     def idle_seconds(self) -> float:
         """How long nobody has used the episode; 0 while someone does."""

@@ -29,6 +29,7 @@ from tasklane.services.event_log import from_row
 from tasklane.services.runtime import Runtime
 
 EPISODE = "gym_episode"
+CLOCK = "gym_clock"  # the clock as last set: a process that opens the episode later reads it
 CHUNK = 2_000
 
 
@@ -106,6 +107,7 @@ class GymService:
             await _set_episode(session, Episode(seed, preset, key))
         self.runtime.ids.reseed(f"episode:{seed}:{preset}")
         clock = self._set_clock(now or ANCHOR, frozen)
+        await self._keep_clock(clock)
         await control.announce(self.runtime.broker, GymReset(clock=clock, seed=seed, preset=preset))
         return {
             "seed": seed,
@@ -115,15 +117,34 @@ class GymService:
             "clock": self.clock_view(),
         }
 
-    def adopt(
+    async def adopt(
         self, seed: int, preset: str, *, now: datetime | None = None, frozen: bool = True
     ) -> dict[str, Any]:
         """Start an episode whose database is already a copy of the template of ``seed``
-        and ``preset`` (a new episode's file): what a reset does after restoring the
-        rows. Nobody is connected yet, so there is no one to tell."""
+        and ``preset`` (a new episode's): what a reset does after restoring the rows.
+        Nobody is connected yet, so there is no one to tell."""
         self.runtime.ids.reseed(f"episode:{seed}:{preset}")
-        self._set_clock(now or ANCHOR, frozen)
+        await self._keep_clock(self._set_clock(now or ANCHOR, frozen))
         return self.clock_view()
+
+    async def load_clock(self) -> None:
+        """Set the clock as it was last set, by whichever process (an episode opened
+        by a process that did not make it)."""
+        async with self.runtime.db.read() as session:
+            if CLOCK not in await stash.tables(session):
+                return
+            body = await session.scalar(text(f"SELECT body FROM {CLOCK}"))
+        if body:
+            control.apply_clock(self.runtime.clock, ClockSetting.model_validate_json(body))
+
+    async def _keep_clock(self, setting: ClockSetting) -> None:
+        async with self.runtime.db.write() as session:
+            await session.execute(text(f"CREATE TABLE IF NOT EXISTS {CLOCK} (body TEXT NOT NULL)"))
+            await session.execute(text(f"DELETE FROM {CLOCK}"))
+            await session.execute(
+                text(f"INSERT INTO {CLOCK} (body) VALUES (:body)"),
+                {"body": setting.model_dump_json(by_alias=True)},
+            )
 
     async def _fill(self, session: AsyncSession, rows: Rows, progress: Progress | None) -> None:
         async def insert_all(target: AsyncSession) -> None:
@@ -260,8 +281,9 @@ class GymService:
         moment = now or clock.now()
         if advance:
             moment += timedelta(seconds=advance)
-        self._set_clock(moment, clock.frozen if frozen is None else frozen)
-        await control.announce(self.runtime.broker, GymClock(clock=control.clock_setting(clock)))
+        setting = self._set_clock(moment, clock.frozen if frozen is None else frozen)
+        await self._keep_clock(setting)
+        await control.announce(self.runtime.broker, GymClock(clock=setting))
         return self.clock_view()
 
     def clock_view(self) -> dict[str, Any]:
