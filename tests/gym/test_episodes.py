@@ -4,6 +4,7 @@ episode's gym API, sign-ins and gateway under its base URL; the cap and idle exp
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -244,3 +245,34 @@ def test_with_redis_each_episode_has_its_own_channels(tmp_path: Path) -> None:
                     assert await other.drained() == []
 
             asyncio.run(watch())
+
+
+def test_a_reset_keeps_sign_ins_and_snapshots_and_is_the_seed_again(admin: httpx.Client) -> None:
+    episode = create(admin)
+    base = episode["urls"]["base"]
+    gym = httpx.Client(base_url=f"{base}/api/gym", headers=ADMIN_HEADERS, timeout=60)
+    seeded = gym.get("/state").content
+    token, project_id = sign_in(base, json.loads(seeded))
+    bearer = {"Authorization": f"Bearer {token}"}
+    added = httpx.post(
+        f"{base}/api/projects/{project_id}/tasks",
+        json={"name": "kept in a snapshot"},
+        headers=bearer,
+    )
+    assert added.status_code == 201, added.text
+    snapshot = gym.post("/snapshot").json()["id"]
+    assert gym.post("/reset", json={"seed": 3}).status_code == 200
+    assert gym.get("/state").content == seeded
+    assert gym.get("/diff").json()["changes"]["tasks"]["added"] == []
+    # The agent is still signed in, and the snapshot taken before the reset is there.
+    assert httpx.get(f"{base}/api/auth/me", headers=bearer).status_code == 200
+    assert [s["id"] for s in gym.get("/snapshots").json()] == [snapshot]
+    assert gym.post(f"/restore/{snapshot}").status_code == 200
+    names = [t["name"] for t in gym.get("/diff").json()["changes"]["tasks"]["added"]]
+    assert names == ["kept in a snapshot"]
+    # A change after the reset goes to the live state, and is announced once.
+    again = httpx.post(
+        f"{base}/api/projects/{project_id}/tasks", json={"name": "after"}, headers=bearer
+    )
+    assert again.status_code == 201, again.text
+    gym.close()

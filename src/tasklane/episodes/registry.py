@@ -197,6 +197,9 @@ class Episodes:
         episode_id = new_episode_id()
         database = await store.copy_for(template, episode_id)
         runtime = build_episode(self.shared, episode_id, database)
+        assert runtime.gym is not None
+        if isinstance(store, SqliteFiles):
+            runtime.gym.generations = store.generations(episode_id)
         record = Record(episode_id, seed, preset, datetime.now(UTC))
         try:
             assert runtime.gym is not None

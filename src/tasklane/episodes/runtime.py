@@ -170,6 +170,8 @@ class EpisodeRuntime:
         """Stop, and let go of the broker and the database."""
         await self.stop()
         await self.broker.close()
+        if self.gym is not None and self.gym.generations is not None:
+            await self.gym.generations.close()
         await self.services.runtime.db.dispose()
 
 

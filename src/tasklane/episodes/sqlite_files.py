@@ -15,6 +15,7 @@ outlive it, and what an earlier process left there is cleared when it starts.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 import sqlite3
 from pathlib import Path
@@ -30,6 +31,8 @@ from tasklane.services.errors import Invalid
 from tasklane.services.runtime import Runtime
 
 SUFFIXES = ("", "-wal", "-shm", "-journal")
+# A replaced generation's file goes this long after: its readers have finished by then.
+RETIRE_AFTER_SECONDS = 30.0
 
 
 def sqlite_url(path: Path) -> str:
@@ -95,13 +98,87 @@ class SqliteFiles:
         await self._copy(Path(template), target)
         return Database(sqlite_url(target))
 
+    def generations(self, episode_id: str) -> Generations:
+        """How the episode's resets replace its database with a fresh copy."""
+        return Generations(self, episode_id)
+
     async def _copy(self, source: Path, target: Path) -> None:
         await asyncio.to_thread(shutil.copyfile, source, target)
 
     async def remove(self, episode_id: str) -> None:
-        path = self.episode_file(episode_id)
+        """Every file of the episode: each generation's, with its journals."""
+        for path in self.directory.glob(f"{episode_id}.*"):
+            path.unlink(missing_ok=True)
+
+
+class Generations:
+    """An episode's reset on SQLite: a fresh copy of the template's file takes the live
+    file's place (a few milliseconds), rather than the rows being emptied and filled
+    again inside it. Each generation is a file of its own; the one replaced goes once
+    the requests reading it have had time to finish."""
+
+    def __init__(self, files: SqliteFiles, episode_id: str) -> None:
+        self.files = files
+        self.episode_id = episode_id
+        self._retiring: set[asyncio.Task[None]] = set()
+
+    async def fresh(self, seed: int, preset: str) -> tuple[Database, bool]:
+        template, prepared = await self.files.template(seed, preset)
+        target = self.files.directory / f"{self.episode_id}.{secrets.token_hex(4)}.sqlite"
+        await self.files._copy(Path(template), target)
+        return Database(sqlite_url(target)), prepared
+
+    async def carry_snapshots(self, old: Database, new: Database, keys: list[str]) -> None:
+        await asyncio.to_thread(_carry, _path_of(old), _path_of(new), keys)
+
+    def retire(self, database: Database) -> None:
+        task = asyncio.create_task(self._retire(database))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def close(self) -> None:
+        """Let every replaced generation go now (the episode is ending)."""
+        for task in list(self._retiring):
+            task.cancel()
+        await asyncio.gather(*self._retiring, return_exceptions=True)
+
+    async def _retire(self, database: Database) -> None:
+        try:
+            await asyncio.sleep(RETIRE_AFTER_SECONDS)
+        finally:
+            await self._drop(database)
+
+    async def _drop(self, database: Database) -> None:
+        await database.dispose()
+        path = _path_of(database)
         for suffix in SUFFIXES:
             path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _path_of(database: Database) -> Path:
+    return Path(database.url.removeprefix("sqlite+aiosqlite:///"))
+
+
+def _carry(old: Path, new: Path, keys: list[str]) -> None:
+    """Copy the stash tables of ``keys`` (snapshots) from one file to another."""
+    connection = sqlite3.connect(new)
+    try:
+        connection.execute("ATTACH DATABASE ? AS previous", (str(old),))
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM previous.sqlite_master WHERE type = 'table'"
+            )
+        ]
+        with connection:
+            for name in names:
+                if any(name.startswith(f"gym_{key}_") for key in keys):
+                    connection.execute(
+                        f'CREATE TABLE main."{name}" AS SELECT * FROM previous."{name}"'
+                    )
+        connection.execute("DETACH DATABASE previous")
+    finally:
+        connection.close()
 
 
 def _self_contained(path: Path) -> None:

@@ -9,12 +9,13 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tasklane.clock import AdjustableClock
+from tasklane.db import Database
 from tasklane.gym import control, stash
 from tasklane.gym import state as states
 from tasklane.gym.presets import ANCHOR, GENERATOR_VERSION, PRESETS, Preset
@@ -51,10 +52,38 @@ class Episode:
         return {"seed": self.seed, "preset": self.preset, "snapshot": self.snapshot}
 
 
+class Generations(Protocol):
+    """Where a reset can take a fresh database holding a seed's template, instead of
+    restoring the rows in place (a gym episode's files: a copy is faster)."""
+
+    async def fresh(self, seed: int, preset: str) -> tuple[Database, bool]:
+        """A new database of the template; and whether the template was prepared now."""
+        ...
+
+    async def carry_snapshots(self, old: Database, new: Database, keys: list[str]) -> None:
+        """Copy stashes ``keys`` from ``old`` into ``new``."""
+        ...
+
+    def retire(self, database: Database) -> None:
+        """``database`` is no longer the live one: let it go once nobody uses it."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of every database retired and not gone yet."""
+        ...
+
+
 class GymService:
-    def __init__(self, runtime: Runtime, *, max_snapshots: int = 50) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        max_snapshots: int = 50,
+        generations: Generations | None = None,
+    ) -> None:
         self.runtime = runtime
         self.max_snapshots = max_snapshots
+        self.generations = generations
         self._lock = asyncio.Lock()  # one reset, restore or snapshot at a time here
 
     @property
@@ -90,6 +119,42 @@ class GymService:
         clock, start the ID streams afresh from the seed and tell every process and live
         client."""
         started = time.perf_counter()
+        if self.generations is not None:
+            prepared = await self._replace_database(self.generations, seed, preset)
+        else:
+            prepared = await self._restore_in_place(seed, preset)
+        self.runtime.ids.reseed(f"episode:{seed}:{preset}")
+        clock = self._set_clock(now or ANCHOR, frozen)
+        await self._keep_clock(clock)
+        await control.announce(self.runtime.broker, GymReset(clock=clock, seed=seed, preset=preset))
+        return {
+            "seed": seed,
+            "preset": preset,
+            "prepared": prepared,
+            "millis": round((time.perf_counter() - started) * 1000, 1),
+            "clock": self.clock_view(),
+        }
+
+    async def _replace_database(self, generations: Generations, seed: int, preset: str) -> bool:
+        """Put a fresh copy of the template in place of the live database, with the
+        sign-ins of the people who are still there and the snapshots taken so far."""
+        async with self._lock:
+            fresh, prepared = await generations.fresh(seed, preset)
+            old = self.runtime.db
+            async with old.read() as session:
+                signed_in = await stash.sign_ins(session)
+                snapshots = [k for k in await stash.keys(session) if k.startswith("s_")]
+            if snapshots:
+                await generations.carry_snapshots(old, fresh, snapshots)
+            async with fresh.write() as session:
+                await stash.keep_sign_ins(session, signed_in)
+            self.runtime.db = fresh
+            generations.retire(old)
+        return prepared
+
+    async def _restore_in_place(self, seed: int, preset: str) -> bool:
+        """Empty the live tables and fill them from the template inside the database
+        (prepared the first time)."""
         key = template_key(seed, preset)
         async with self.runtime.db.read() as session:
             ready = await stash.read_meta(session, key) is not None
@@ -105,17 +170,7 @@ class GymService:
                 await self._fill(session, rows, None)
                 await stash.save(session, key, {"kind": "template"})
             await _set_episode(session, Episode(seed, preset, key))
-        self.runtime.ids.reseed(f"episode:{seed}:{preset}")
-        clock = self._set_clock(now or ANCHOR, frozen)
-        await self._keep_clock(clock)
-        await control.announce(self.runtime.broker, GymReset(clock=clock, seed=seed, preset=preset))
-        return {
-            "seed": seed,
-            "preset": preset,
-            "prepared": rows is not None,
-            "millis": round((time.perf_counter() - started) * 1000, 1),
-            "clock": self.clock_view(),
-        }
+        return rows is not None
 
     async def adopt(
         self, seed: int, preset: str, *, now: datetime | None = None, frozen: bool = True

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, column, delete, insert, inspect, select, table, text
@@ -171,16 +172,34 @@ async def replace(session: AsyncSession, fill: Callable[[AsyncSession], Awaitabl
     An id alone is not a person: branches restored from one snapshot make the same IDs
     for the same actions, so two branches can each register someone else as one user
     id, and a token kept on the id alone would sign in as the other one."""
-    tokens = [dict(row) for row in (await session.execute(select(TOKENS))).mappings()]
-    holders = {token["user_id"] for token in tokens}
-    before = await _people(session, holders)
+    signed_in = await sign_ins(session)
     await clear(session)
     await fill(session)
-    after = await _people(session, holders)
+    await keep_sign_ins(session, signed_in)
+
+
+@dataclass(frozen=True)
+class SignIns:
+    """The sign-in tokens of a state, and who their holders are."""
+
+    tokens: list[dict[str, Any]]
+    people: dict[str, tuple[str, str]]
+
+
+async def sign_ins(session: AsyncSession) -> SignIns:
+    tokens = [dict(row) for row in (await session.execute(select(TOKENS))).mappings()]
+    people = await _people(session, {token["user_id"] for token in tokens})
+    return SignIns(tokens, people)
+
+
+async def keep_sign_ins(session: AsyncSession, before: SignIns) -> None:
+    """Give the state in ``session`` the sign-ins of ``before`` whose holders are still
+    the same people in it."""
+    after = await _people(session, set(before.people))
     kept = [
         token
-        for token in tokens
-        if token["user_id"] in after and after[token["user_id"]] == before.get(token["user_id"])
+        for token in before.tokens
+        if token["user_id"] in after and after[token["user_id"]] == before.people[token["user_id"]]
     ]
     if kept:
         await session.execute(insert(TOKENS), kept)

@@ -40,6 +40,6 @@ class Services:
             sections=SectionService(runtime),
             tasks=TaskService(runtime),
             comments=CommentService(runtime),
-            events=EventLog(runtime.db),
+            events=EventLog(runtime),
             broadcasts=BroadcastService(runtime),
         )

@@ -8,7 +8,7 @@ appends the event and for every read of the log, so the two cannot differ.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -48,12 +48,21 @@ def from_row(row: Event) -> Committed:
     )
 
 
+class HasDatabase(Protocol):
+    db: Database
+
+
 class EventLog:
     """Reads a project's events in ``seq`` order: the ``LogReader`` the gateway gets for
     replay and gap-filling (it has no SQL of its own), and the long poll's reader."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, runtime: HasDatabase) -> None:
+        self.runtime = runtime
+
+    @property
+    def db(self) -> Database:
+        """The runtime's database now (a gym episode's reset may replace it)."""
+        return self.runtime.db
 
     async def after(self, project_id: str, after: int, limit: int) -> LogPage:
         """Up to ``limit`` events with ``seq > after``, and the head ``seq``."""

@@ -142,12 +142,15 @@ class Runtime:
         """A write transaction; its event is published after, and only after, commit.
         While it is under way it counts in ``commits``."""
         self.commits.begin()
+        db = self.db
         try:
-            async with self.db.write() as session:
+            async with db.write() as session:
                 tx = Transaction(session, self.clock)
                 yield tx
                 await session.flush()
-            if tx.event is not None:
+            # A gym episode's reset may have put another database in place meanwhile:
+            # this change went with the state it replaced, and is nobody's news.
+            if tx.event is not None and db is self.db:
                 kept = _receipt.get()
                 if kept is not None:
                     kept.events.append(tx.event)
