@@ -23,6 +23,11 @@ from tasklane.gateway.gateway import Gateway
 from tasklane.settings import Settings
 
 SHUTDOWN_GRACE_SECONDS = 10
+# How long an idle keep-alive connection stays open. Longer than the clients' own
+# (httpx, the SDK's transport, lets go of one after 5 s idle): with uvicorn's default of 5 s
+# both ends give up at once, and a request sent on a connection just as the server
+# closes it fails with "connection reset" (a harness's parallel rollouts, under load).
+KEEP_ALIVE_SECONDS = 30
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +120,7 @@ def build_servers(stack: Stack, role: Role, *, port: int, ws_port: int) -> list[
         "lifespan": "on",
         # A client that stopped reading must not hold a shutdown forever.
         "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         **forwarded_headers(settings),
     }
     if role in ("all", "api"):

@@ -82,7 +82,7 @@ def test_the_episode_commands(served: LiveStack) -> None:
     episode_id, base = created.stdout.strip().split("\t")
     assert base == f"{served.api_url}/e/{episode_id}"
     listed = run("list", "--json")
-    assert [e["id"] for e in json.loads(listed.stdout)] == [episode_id]
+    assert episode_id in [e["id"] for e in json.loads(listed.stdout)]
     assert episode_id in run("list").stdout
     reset = run("reset", episode_id, "--seed", "4")
     assert reset.returncode == 0, reset.stderr

@@ -39,7 +39,8 @@ class PresenceReader(Protocol):
 
 
 class EpisodeParts(Protocol):
-    """What the API and the pages use of one episode (``app.Stack`` has it all)."""
+    """What the API and the pages use of one episode
+    (``episodes.runtime.EpisodeRuntime`` has it all, and the gateway besides)."""
 
     @property
     def episode_id(self) -> str: ...

@@ -28,13 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tasklane.clock import AdjustableClock
 from tasklane.db import Database
-from tasklane.gym.presets import PRESETS
-from tasklane.gym.service import GymService, template_key
+from tasklane.gym.service import GymService, preset_named, template_key
 from tasklane.gym.stash import STATE
 from tasklane.ids import IdGenerator
 from tasklane.models import Base
 from tasklane.realtime.memory_broker import MemoryBroker
-from tasklane.services.errors import Invalid
 from tasklane.services.runtime import Runtime
 
 # The tables as the models make them: a template made by another version is not used.
@@ -56,9 +54,7 @@ class PgSchemas:
     async def template(self, seed: int, preset: str) -> tuple[str, bool]:
         """The template schema of ``seed`` and ``preset``, prepared if need be; and
         whether it was prepared now."""
-        if preset not in PRESETS:
-            known = sorted(PRESETS)
-            raise Invalid(f"unknown preset {preset!r}", code="unknown_preset", known=known)
+        preset_named(preset)  # 422 for an unknown one, before anything is made
         key = template_key(seed, preset)
         schema = f"tpl_{key}_{TABLES}"
         async with self._making.setdefault(key, asyncio.Lock()):

@@ -159,9 +159,12 @@ class EpisodeRuntime:
             await self.gateway.hub.reset()
 
     async def stop(self) -> None:
-        for chore in self._chores:
+        chores, self._chores = self._chores, []
+        for chore in chores:
             chore.cancel()
-        self._chores = []
+        # A chore stopped in the middle of a query gives its connection back before the
+        # database can be let go (a connection returned later would be left unclosed).
+        await asyncio.gather(*chores, return_exceptions=True)
         stops, self._stops = self._stops, []
         for stop in reversed(stops):
             stop()

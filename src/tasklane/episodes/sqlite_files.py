@@ -22,12 +22,10 @@ from pathlib import Path
 
 from tasklane.clock import AdjustableClock
 from tasklane.db import Database
-from tasklane.gym.presets import PRESETS
-from tasklane.gym.service import GymService, template_key
+from tasklane.gym.service import GymService, preset_named, template_key
 from tasklane.ids import IdGenerator
 from tasklane.migrate import upgrade
 from tasklane.realtime.memory_broker import MemoryBroker
-from tasklane.services.errors import Invalid
 from tasklane.services.runtime import Runtime
 
 SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -63,9 +61,7 @@ class SqliteFiles:
     async def template(self, seed: int, preset: str) -> tuple[str, bool]:
         """The template file of ``seed`` and ``preset``, prepared if need be; and
         whether it was prepared now."""
-        if preset not in PRESETS:
-            known = sorted(PRESETS)
-            raise Invalid(f"unknown preset {preset!r}", code="unknown_preset", known=known)
+        preset_named(preset)  # 422 for an unknown one, before anything is made
         key = template_key(seed, preset)
         path = self.templates / f"{key}.sqlite"
         lock = self._making.setdefault(key, asyncio.Lock())

@@ -104,7 +104,7 @@ class GymService:
         generated), and keep it as the template that resets restore from. Returns the
         number of rows per table."""
         if rows is None:
-            rows = await asyncio.to_thread(generate, seed, _preset(preset))
+            rows = await asyncio.to_thread(generate, seed, preset_named(preset))
         async with self._lock, self.runtime.db.write() as session:
             await stash.exclusive(session)
             await self._fill(session, rows, progress)
@@ -159,14 +159,14 @@ class GymService:
         async with self.runtime.db.read() as session:
             ready = await stash.read_meta(session, key) is not None
         # Generating takes a while: do it before taking the write lock.
-        rows = None if ready else await asyncio.to_thread(generate, seed, _preset(preset))
+        rows = None if ready else await asyncio.to_thread(generate, seed, preset_named(preset))
         async with self._lock, self.runtime.db.write() as session:
             await stash.exclusive(session)
             if await stash.read_meta(session, key) is not None:  # another reset may have made it
                 rows = None
                 await stash.load(session, key)
             else:
-                rows = rows or generate(seed, _preset(preset))
+                rows = rows or generate(seed, preset_named(preset))
                 await self._fill(session, rows, None)
                 await stash.save(session, key, {"kind": "template"})
             await _set_episode(session, Episode(seed, preset, key))
@@ -362,7 +362,8 @@ class GymService:
         return self.clock
 
 
-def _preset(name: str) -> Preset:
+def preset_named(name: str) -> Preset:
+    """The preset called ``name``; 422 ``unknown_preset`` for any other name."""
     try:
         return PRESETS[name]
     except KeyError:
