@@ -62,7 +62,8 @@ bench: $(VENV)/.installed-bench
 	pg="$$(scripts/test-postgres.sh)" && export TASKLANE_BENCH_POSTGRES="$$pg" && \
 	$(BIN)/python -m bench.reset \
 	&& { command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; } && $(BIN)/python -m bench.api \
-	&& npm ci --prefix bench/loadclient --no-audit --no-fund && { command -v redis-server >/dev/null || scripts/test-redis.sh >/dev/null; } && $(BIN)/python -m bench.fanout
+	&& npm ci --prefix bench/loadclient --no-audit --no-fund && { command -v redis-server >/dev/null || scripts/test-redis.sh >/dev/null; } && $(BIN)/python -m bench.fanout \
+	&& $(BIN)/python -m bench.episodes
 
 # The long fault, soak and hostile-input runs; figures in bench/results/reliability-<date>.md.
 reliability: $(VENV)/.installed-bench

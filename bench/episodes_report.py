@@ -5,14 +5,14 @@ tables printed, the "## Gym episodes" section of ``bench/results/<date>.md`` and
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import httpx
 from rich.table import Table
 
 from bench import api_profile, common
@@ -33,7 +33,15 @@ GOAL_BACKENDS: dict[str, tuple[str, ...]] = {
     "ratio": BACKENDS,
 }
 BUSY_WARMUP_SECONDS = 1.0  # the agents run alone this long before the first busy round
+BUSY_MAX_SECONDS = 20.0  # no busy round starts after this
+# A busy agent's pace: a step a second, from each of 63 agents. An agent driven by a
+# model takes seconds a step; a second is several times faster than any, and 63 of them
+# keep about a fifth of the server's CPU busy. The same rounds with the agents stepping
+# without pause (the server's CPU all taken: every request waits its turn behind theirs)
+# are measured too, as a stress, beside the goal.
+BUSY_PACE_SECONDS = 1.0
 PROFILE_SECONDS = 10
+PROFILE_RATE = 100  # samples per second and thread
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,17 @@ def server_ms(samples: Sequence[Timed]) -> list[float]:
     return [sample.server_ms for sample in samples]
 
 
+class Answered(Protocol):
+    """An HTTP answer: httpx's, or ``kept_alive.Answer``."""
+
+    @property
+    def is_success(self) -> bool: ...
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
 @dataclass
 class Tally:
     """What the agents' task updates got back."""
@@ -79,7 +98,7 @@ class Tally:
     first_failure: str = ""
     latencies_ms: list[float] = field(default_factory=list)
 
-    def record(self, answer: httpx.Response | None, ms: float, error: str = "") -> None:
+    def record(self, answer: Answered | None, ms: float, error: str = "") -> None:
         """One step's answer (None: no answer, ``error`` says why) and its time."""
         if answer is not None and answer.is_success:
             self.ok += 1
@@ -174,6 +193,94 @@ class Busy:
         return self.tally.ok / seconds if seconds > 0 else 0.0
 
 
+# The server's threads by what they run (py-spy names a thread "Thread-12 (<target>)";
+# the loop's default executor's are "uvloop_0"… or "asyncio_0"…).
+THREAD_KINDS = {
+    "MainThread": "event loop (main thread)",
+    "_connection_worker_thread": "SQLite connections (aiosqlite, a thread each)",
+    "uvloop_N": "the loop's executor (to_thread: password checks, file copies)",
+    "asyncio_N": "the loop's executor (to_thread: password checks, file copies)",
+    "AnyIO worker thread": "AnyIO worker threads",
+}
+
+
+@dataclass
+class ThreadProfile:
+    """``py-spy record --threads --nonblocking`` of the server: every thread sampled
+    (not only the one holding the GIL), without pausing it. Per kind of thread, its
+    active samples over rate times seconds: the CPU it used or waited for (the server
+    has one CPU: the shares may add up to more than 1.00). The top functions are
+    ``api_profile``'s summary over every thread (its GIL share does not apply)."""
+
+    functions: Profile
+    threads: list[tuple[str, float]]
+
+
+def summarize_threads(raw: str, seconds: float) -> ThreadProfile:
+    """The summary of py-spy's raw output (``thread (id): name;frame;… count`` lines)."""
+    threads: dict[str, int] = {}
+    stacks = []
+    for line in raw.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        thread, *frames = stack.split(";")
+        name = re.sub(r"\d+", "N", thread.partition(": ")[2]) or "unnamed"
+        kind = THREAD_KINDS.get(re.sub(r"^Thread-N \((.+)\)$", r"\1", name), name)
+        threads[kind] = threads.get(kind, 0) + int(count_text)
+        if frames:
+            stacks.append(f"{';'.join(frames)} {count_text}")
+    functions = api_profile.summarize_py_spy("\n".join(stacks), seconds)
+    functions.held = None
+    ranked = sorted(threads.items(), key=lambda item: -item[1])
+    return ThreadProfile(functions, [(kind, n / (PROFILE_RATE * seconds)) for kind, n in ranked])
+
+
+@dataclass
+class LayoutProfile:
+    """py-spy (as ``ThreadProfile``) over ``PROFILE_SECONDS`` of each layout, the agents
+    stepping without pause (not measured): the steps and active samples of each, and
+    the functions whose own samples per step grew most from single to spread."""
+
+    steps: dict[str, int]
+    samples: dict[str, int]
+    grown: list[tuple[str, float, float]]  # frame, spread and single samples per 100 steps
+
+    def per_100_steps(self, layout: str) -> float:
+        steps = self.steps.get(layout, 0)
+        return self.samples.get(layout, 0) / steps * 100 if steps else 0.0
+
+
+def compare_layouts(
+    spread: tuple[str, int], single: tuple[str, int], top: int = 12
+) -> LayoutProfile:
+    """``LayoutProfile`` from each layout's raw py-spy output and its steps meanwhile."""
+    owns = {"spread": _own_samples(spread[0]), "single": _own_samples(single[0])}
+    steps = {"spread": spread[1], "single": single[1]}
+
+    def per_100(layout: str, frame: str) -> float:
+        return owns[layout].get(frame, 0) / steps[layout] * 100 if steps[layout] else 0.0
+
+    frames = set(owns["spread"]) | set(owns["single"])
+    ranked = sorted(frames, key=lambda f: per_100("single", f) - per_100("spread", f))
+    return LayoutProfile(
+        steps=steps,
+        samples={layout: sum(own.values()) for layout, own in owns.items()},
+        grown=[(f, per_100("spread", f), per_100("single", f)) for f in ranked[:top]],
+    )
+
+
+def _own_samples(raw: str) -> dict[str, int]:
+    """Samples per innermost frame in py-spy's raw ``--threads`` output."""
+    own: dict[str, int] = {}
+    for line in raw.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        frames = stack.split(";")[1:]  # the first is the thread
+        if frames and count_text.isdigit():
+            own[frames[-1]] = own.get(frames[-1], 0) + int(count_text)
+    return own
+
+
 @dataclass
 class Outcome:
     """Everything measured on one backend."""
@@ -182,9 +289,12 @@ class Outcome:
     prepare: Timed
     memory: Memory
     runs: list[Run] = field(default_factory=list)
-    busy: Busy | None = None
-    profile: Profile | None = None
+    busy: Busy | None = None  # the agents at BUSY_PACE_SECONDS (the goal's)
+    stress: Busy | None = None  # the agents without pause
+    profile: ThreadProfile | None = None
     profile_note: str = ""
+    layout_profile: LayoutProfile | None = None
+    layout_profile_note: str = ""
 
     def of(self, layout: str) -> list[Run]:
         return [run for run in self.runs if run.layout == layout]
@@ -218,6 +328,10 @@ class Outcome:
             return None
         samples = self.busy.creates if request == "create" else self.busy.resets
         return percentile(client_ms(samples), 0.9) if samples else None
+
+    def ratio_met(self) -> bool | None:
+        ratio = self.ratio()
+        return None if ratio is None else ratio >= GOAL_RATIO
 
     def latency_met(self) -> bool | None:
         create, reset = self.p90("create"), self.p90("reset")
@@ -358,24 +472,30 @@ def memory_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
 def latency_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
     found = []
     for o in outcomes:
-        if o.busy is None:
-            continue
-        for request, still, busy in (
-            ("create", o.busy.still_creates, o.busy.creates),
-            ("reset", o.busy.still_resets, o.busy.resets),
-        ):
-            found.append(
-                [
-                    BACKEND_NAMES[o.backend],
-                    request,
-                    _pair(client_ms(still)),
-                    str(len(busy)),
-                    _p(client_ms(busy), 0.5),
-                    _p(client_ms(busy), 0.9),
-                    _ms(max(client_ms(busy))) if busy else "—",
-                    _pair(server_ms(busy)),
-                ]
-            )
+        for phase, label in ((o.busy, ""), (o.stress, ", agents without pause")):
+            if phase is not None:
+                found.extend(_latency_rows(o, phase, label))
+    return found
+
+
+def _latency_rows(o: Outcome, phase: Busy, label: str) -> list[list[str]]:
+    found = []
+    for request, still, busy in (
+        ("create", phase.still_creates, phase.creates),
+        ("reset", phase.still_resets, phase.resets),
+    ):
+        found.append(
+            [
+                BACKEND_NAMES[o.backend],
+                request + label,
+                _pair(client_ms(still)),
+                str(len(busy)),
+                _p(client_ms(busy), 0.5),
+                _p(client_ms(busy), 0.9),
+                _ms(max(client_ms(busy))) if busy else "—",
+                _pair(server_ms(busy)),
+            ]
+        )
     return found
 
 
@@ -411,20 +531,24 @@ def busy_lines(outcomes: Sequence[Outcome]) -> list[str]:
     """What the busy agents did while create and reset were timed."""
     lines = []
     for o in outcomes:
-        busy = o.busy
-        if busy is None or busy.usage is None:
-            continue
-        usage, tally = busy.usage, busy.tally
-        failed = ", ".join(f"{n} x {code}" for code, n in sorted(tally.failed.items()))
-        first = f" (first: `{tally.first_failure}`)" if tally.first_failure else ""
-        lines.append(
-            f"- {BACKEND_NAMES[o.backend]}: {busy.agents} agents made {busy.per_second:,.0f} "
-            f"steps/s (step p50 / p90 {_pair(tally.latencies_ms)} ms) over "
-            f"{usage.seconds:.1f} s; server CPU {usage.share(usage.server):.2f}, client "
-            f"{usage.share(usage.client):.2f}, CPU {SERVER_CPU} used by others "
-            f"{_share(usage.others)}; failed steps: {failed or 'none'}{first}"
-        )
+        for busy, label in ((o.busy, "at their pace"), (o.stress, "without pause")):
+            if busy is not None and busy.usage is not None:
+                lines.append(_busy_line(o, busy, label))
     return lines
+
+
+def _busy_line(o: Outcome, busy: Busy, label: str) -> str:
+    assert busy.usage is not None
+    usage, tally = busy.usage, busy.tally
+    failed = ", ".join(f"{n} x {code}" for code, n in sorted(tally.failed.items()))
+    first = f" (first: `{tally.first_failure}`)" if tally.first_failure else ""
+    return (
+        f"- {BACKEND_NAMES[o.backend]}, {label}: {busy.agents} agents made "
+        f"{busy.per_second:,.0f} steps/s (step p50 / p90 {_pair(tally.latencies_ms)} ms) "
+        f"over {usage.seconds:.1f} s; server CPU {usage.share(usage.server):.2f}, client "
+        f"{usage.share(usage.client):.2f}, CPU {SERVER_CPU} used by others "
+        f"{_share(usage.others)}; failed steps: {failed or 'none'}{first}"
+    )
 
 
 def failure_lines(outcomes: Sequence[Outcome]) -> list[str]:
@@ -489,9 +613,12 @@ def method_lines(plan: Plan) -> list[str]:
         f"and worked in every episode. *Create p50 / p90*: those {n} creations.",
         "",
         f"*Create and reset*: one episode deleted, one agent in each of the other {n - 1} "
-        "renames tasks without pause, while from a thread with its own connections a round "
+        f"renames a task every {BUSY_PACE_SECONDS:.0f} s (then, in the rows *agents without "
+        "pause*, one after another as fast as the server answers), while from a thread "
+        "with its own connections a round "
         f"creates an episode (the {n}th), signs a person in there, renames a task, resets "
-        f"the episode (same seed and preset) and deletes it: {plan.rounds} rounds, after "
+        f"the episode (same seed and preset) and deletes it: {plan.rounds} rounds (fewer "
+        f"if {BUSY_MAX_SECONDS:.0f} s pass first), after "
         f"{BUSY_WARMUP_SECONDS:.0f} s of the agents alone; *agents still*: "
         f"{plan.idle_rounds} rounds before the agents start. Client wall time around the "
         "request; *Server*: the `millis` it reports; p50 / p90 nearest rank.",
@@ -515,21 +642,54 @@ def profile_lines(outcome: Outcome) -> list[str]:
     profile = outcome.profile
     if profile is None:
         return [f"{name}: no profile ({outcome.profile_note}).", ""] if outcome.profile_note else []
-    held = "" if profile.held is None else f", the GIL held {_share(profile.held)} of the time"
-    roots = ", ".join(f"`{frame}` {_share(share)}" for frame, share in profile.roots)
+    functions = profile.functions
+    threads = ", ".join(f"{kind} {share:.2f}" for kind, share in profile.threads)
+    packages = ", ".join(f"{package} {_share(share)}" for package, share in functions.packages)
     return [
-        f"**{name}**: `py-spy record --gil` for {PROFILE_SECONDS} s of one more busy phase "
-        f"({profile.samples:,} samples{held}; {outcome.profile_note}).",
+        f"**{name}**: `py-spy record --threads --nonblocking` for {PROFILE_SECONDS} s of one "
+        f"more busy phase, every thread sampled ({functions.samples:,} active samples; "
+        f"{outcome.profile_note}).",
         "",
-        *_profile_table("Function (by own time)", profile.top),
+        f"- Active (on the CPU or waiting for it; 1.00 = all the time) by thread: {threads}.",
+        f"- Own time by package, every thread: {packages}.",
         "",
-        *_profile_table("Tasklane function (by total time)", profile.tasklane),
+        *_profile_table("Function (by own time, every thread)", functions.top),
         "",
-        "Own time by package: "
-        + ", ".join(f"{package} {_share(share)}" for package, share in profile.packages)
-        + f". Samples by root frame: {roots}.",
+        *_profile_table("Tasklane function (by total time)", functions.tasklane),
         "",
     ]
+
+
+def layout_profile_lines(outcome: Outcome) -> list[str]:
+    name = BACKEND_NAMES[outcome.backend]
+    profile = outcome.layout_profile
+    if profile is None:
+        note = outcome.layout_profile_note
+        return [f"{name}, spread against single: no profile ({note}).", ""] if note else []
+    said = "; ".join(
+        f"{layout}: {profile.steps[layout]:,} steps, {profile.samples[layout]:,} active "
+        f"samples, {profile.per_100_steps(layout):.0f} per 100 steps"
+        for layout in ("spread", "single")
+    )
+    return [
+        f"**{name}, spread against single**: `py-spy record --threads --nonblocking` for "
+        f"{PROFILE_SECONDS} s of each layout, the agents stepping without pause (not "
+        f"measured); {said}. The functions whose own samples per 100 steps grew most:",
+        "",
+        "| Function | File | Spread | Single |",
+        "| --- | --- | ---: | ---: |",
+        *(
+            f"| `{function}` | {where} | {spread:.1f} | {single:.1f} |"
+            for frame, spread, single in profile.grown
+            for function, where in [_frame(frame)]
+        ),
+        "",
+    ]
+
+
+def _frame(frame: str) -> tuple[str, str]:
+    function, _, where = frame.rpartition(" (")
+    return (function, common.tasklane_file(where.rstrip(")"))) if function else (frame, "")
 
 
 def _profile_table(title: str, lines: Sequence[api_profile.Line]) -> list[str]:
@@ -573,6 +733,7 @@ def markdown_section(
         *(["", *failures] if failures else []),
         "",
         *(line for outcome in outcomes for line in profile_lines(outcome)),
+        *(line for outcome in outcomes for line in layout_profile_lines(outcome)),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -653,6 +814,8 @@ def _outcome_json(o: Outcome) -> dict[str, Any]:
             "creates": _timed_json(memory.creates),
         },
         "busy": None if o.busy is None else _busy_json(o.busy),
+        "busyPaceSeconds": BUSY_PACE_SECONDS,
+        "stress": None if o.stress is None else _busy_json(o.stress),
         "throughput": {
             "runs": [_run_json(run) for run in o.runs],
             "medianSpread": round(o.median_rate("spread"), 1),
@@ -664,6 +827,7 @@ def _outcome_json(o: Outcome) -> dict[str, Any]:
             {"goal": g.name, "text": g.text, "value": g.value, "met": g.met} for g in goals(o)
         ],
         "profile": _profile_json(o),
+        "layoutProfile": _layout_profile_json(o),
     }
 
 
@@ -671,16 +835,38 @@ def _profile_json(o: Outcome) -> dict[str, Any] | None:
     profile = o.profile
     if profile is None:
         return {"note": o.profile_note} if o.profile_note else None
+    functions = profile.functions
     return {
-        "tool": profile.tool,
+        "tool": "py-spy record --threads --nonblocking",
         "seconds": PROFILE_SECONDS,
-        "samples": profile.samples,
-        "gilHeld": profile.held,
+        "rate": PROFILE_RATE,
+        "activeSamples": functions.samples,
         "note": o.profile_note,
-        "top": [_line_json(line) for line in profile.top],
-        "tasklane": [_line_json(line) for line in profile.tasklane],
-        "ownByPackage": dict(profile.packages),
-        "byRootFrame": dict(profile.roots),
+        "activeByThread": dict(profile.threads),
+        "top": [_line_json(line) for line in functions.top],
+        "tasklane": [_line_json(line) for line in functions.tasklane],
+        "ownByPackage": dict(functions.packages),
+    }
+
+
+def _layout_profile_json(o: Outcome) -> dict[str, Any] | None:
+    profile = o.layout_profile
+    if profile is None:
+        return {"note": o.layout_profile_note} if o.layout_profile_note else None
+    return {
+        "tool": "py-spy record --threads --nonblocking",
+        "seconds": PROFILE_SECONDS,
+        "rate": PROFILE_RATE,
+        "steps": profile.steps,
+        "activeSamples": profile.samples,
+        "grown": [
+            {
+                "frame": frame,
+                "spreadPer100Steps": round(spread, 2),
+                "singlePer100Steps": round(single, 2),
+            }
+            for frame, spread, single in profile.grown
+        ],
     }
 
 

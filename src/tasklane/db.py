@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import AdaptedConnection, Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -131,11 +131,26 @@ class _InSchema(Database):
 SCHEMA_INFO = "tasklane_schema"
 
 
+# One statement for every schema (the name is a parameter): the driver prepares it once
+# per connection, not once per connection and schema.
+_SET_PATH = text("SELECT set_config('search_path', :schema, false)")
+
+
 @event.listens_for(Session, "after_begin")
 def _enter_schema(session: Session, _transaction: Any, connection: Connection) -> None:
+    """Point the connection at the session's schema, unless it is there already. The
+    connection's ``info`` remembers where it points across checkouts, but a setting
+    made inside a write transaction goes with a rollback: after one, where it points is
+    not known (a read runs outside any transaction, so its setting stays)."""
     schema = session.info.get(SCHEMA_INFO)
-    if schema is not None:
-        connection.exec_driver_sql(f'SET search_path TO "{schema}"')
+    if schema is None:
+        return
+    entered = connection.info
+    if entered.get(SCHEMA_INFO) == schema:
+        return
+    writing = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.execute(_SET_PATH, {"schema": schema})
+    entered[SCHEMA_INFO] = None if writing else schema
 
 
 class _Turns:

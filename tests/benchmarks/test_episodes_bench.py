@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from bench import episodes
-from bench.episodes_report import HEADING, summarize_threads
+from bench.episodes_report import HEADING, compare_layouts, summarize_threads
 
 
 @pytest.mark.skipif(not episodes.can_pin(), reason="needs taskset and two CPUs")
@@ -43,6 +43,7 @@ def test_a_quick_run_writes_every_measure(tmp_path: Path) -> None:
     assert result["throughput"]["ratio"] > 0
     assert {goal["goal"] for goal in result["goals"]} == {"memory", "latency", "ratio"}
     assert result["profile"] is None  # --quick does not profile
+    assert result["layoutProfile"] is None
     assert HEADING in document.read_text()
 
 
@@ -67,3 +68,18 @@ def test_a_thread_profile_is_shared_out_by_kind_of_thread() -> None:
     ]
     assert profile.functions.samples == 90
     assert profile.functions.top[0].function == "Runner.run"
+
+
+def test_layouts_are_compared_per_step() -> None:
+    stacks = (
+        "thread (1): MainThread;a (x.py);execute (asyncpg/x.py) {}\n"
+        "thread (1): MainThread;b (y.py) {}"
+    )
+    spread, single = stacks.format(30, 10), stacks.format(20, 20)
+
+    profile = compare_layouts((spread, 100), (single, 200))
+
+    assert profile.per_100_steps("spread") == 40
+    assert profile.per_100_steps("single") == 20
+    assert profile.grown[0] == ("execute (asyncpg/x.py)", 30, 10)
+    assert profile.grown[1] == ("b (y.py)", 10, 10)

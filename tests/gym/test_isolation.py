@@ -163,14 +163,17 @@ async def watching(agent: Agent, project_id: str) -> AsyncIterator[Client]:
 Episodes = Callable[[], Awaitable[Episode]]  # the ``episodes`` fixture: a new one each call
 
 
-@pytest.fixture(scope="module", params=["memory", "redis"])
+@pytest.fixture(scope="module", params=["memory", "redis", "postgresql"])
 def host(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveStack]:
-    """A gym server on SQLite, with the in-memory broker or with Redis."""
+    """A gym server on SQLite with the in-memory broker or with Redis, or on
+    PostgreSQL (a schema per episode, on one pool whose connections move between
+    them) with the in-memory broker."""
     folder = tmp_path_factory.mktemp("isolation")
     with ExitStack() as resources:
-        url = resources.enter_context(throwaway_database("sqlite", folder))
+        backend = "postgresql" if request.param == "postgresql" else "sqlite"
+        url = resources.enter_context(throwaway_database(backend, folder))
         settings = gym_settings(url, folder)
         if request.param == "redis":
             redis = resources.enter_context(redis_server(folder / "redis"))

@@ -240,7 +240,6 @@ class Episodes:
         runtime = self._open.pop(episode_id, None)
         if runtime is None:
             return
-        runtime.retired = True
         task = asyncio.create_task(self._close(runtime, reason, remove=remove))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)

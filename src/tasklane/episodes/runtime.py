@@ -89,7 +89,6 @@ class EpisodeRuntime:
     requests: int = 0  # requests and connections under way
     _used: bool = False  # since the last used_since_check
     unused: asyncio.Event = field(default_factory=asyncio.Event)  # set while requests is 0
-    retired: bool = False
     _stops: list[Callable[[], None]] = field(default_factory=list)
     _chores: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -102,11 +101,6 @@ class EpisodeRuntime:
             anonymous=TokenBuckets(settings.auth_rate, settings.auth_burst),
         )
         self.unused.set()
-
-    @property
-    def root(self) -> str:
-        """The path prefix the episode is served under."""
-        return "" if self.episode_id == DEFAULT else f"{PREFIX}{self.episode_id}"
 
     @property
     def broker(self) -> Broker:
