@@ -252,7 +252,9 @@ def build_episode(
         ),
         commits=services.runtime.commits,
     )
-    gateway = Gateway(settings, services, hub, presence, shared.metrics)
+    gateway = Gateway(
+        settings, services, hub, presence, shared.metrics, reports_broker=episode_id == DEFAULT
+    )
     return EpisodeRuntime(
         episode_id,
         settings,

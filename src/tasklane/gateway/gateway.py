@@ -31,7 +31,11 @@ class Gateway:
         presence: PresenceStore,
         metrics: GatewayMetrics,
         jitter: random.Random | None = None,
+        *,
+        reports_broker: bool = True,
     ) -> None:
+        """``reports_broker``: whether ``metrics``' ``broker_up`` is this gateway's (the
+        default workspace's, where a process's gateways share their metrics)."""
         self.settings = settings
         self.services = services
         self.hub = hub
@@ -40,7 +44,8 @@ class Gateway:
         self.admission = Admission(settings, services.auth, metrics)
         self.secret = settings.resolved_broadcast_secret()
         self.jitter = jitter or random.Random()
-        metrics.broker_up.set_function(lambda: float(self.broker_alive))
+        if reports_broker:
+            metrics.broker_up.set_function(lambda: float(self.broker_alive))
 
     @property
     def broker_alive(self) -> bool:
