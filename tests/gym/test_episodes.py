@@ -276,3 +276,10 @@ def test_a_reset_keeps_sign_ins_and_snapshots_and_is_the_seed_again(admin: httpx
     )
     assert again.status_code == 201, again.text
     gym.close()
+
+
+def test_episodes_are_made_at_the_root_only(admin: httpx.Client) -> None:
+    episode = create(admin)
+    inside = admin.post(f"/e/{episode['id']}/api/gym/episodes", json={"seed": 3})
+    assert inside.status_code == 404
+    assert [e["id"] for e in admin.get("/api/gym/episodes").json()] == [episode["id"]]

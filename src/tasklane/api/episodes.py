@@ -15,7 +15,7 @@ from tasklane.api.errors import error_responses
 from tasklane.api.gym import require_admin
 from tasklane.edge.addresses import gateway_address
 from tasklane.edge.deps import SettingsDep
-from tasklane.edge.episodes import PREFIX, root_of
+from tasklane.edge.episodes import DEFAULT, PREFIX, episode_of
 from tasklane.protocol.gym import EpisodeCreated, EpisodeIn, EpisodeInfo, EpisodeUrls
 from tasklane.protocol.realtime import GatewayAddress
 from tasklane.services.errors import NotFound
@@ -39,7 +39,7 @@ class Directory(Protocol):
 
 def directory(request: Request) -> Directory:
     """The registry; only at the server's root (an episode holds no episodes)."""
-    if root_of(request):
+    if episode_of(request).episode_id != DEFAULT:
         raise NotFound("episodes are made at the server's root, not inside one", resource="path")
     found: Directory = request.app.state.episodes
     return found
