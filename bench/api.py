@@ -562,10 +562,7 @@ def markdown_section(
         "",
         f"Measured {when.strftime('%Y-%m-%d %H:%M:%S %Z')} with `python -m bench.api`.",
         "",
-        f"- CPU: {described['cpu']}, {described['cores']} cores; RAM {described['ram']}",
-        f"- OS: {described['os']}",
-        f"- Python {described['python']}, SQLite {described['sqlite']}, "
-        f"PostgreSQL {described['postgresql']}",
+        *common.machine_lines(described),
         "",
         *method_lines(plan),
         "",

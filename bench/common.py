@@ -192,6 +192,16 @@ def machine(backends: Sequence[str]) -> dict[str, str]:
     return described
 
 
+def machine_lines(described: dict[str, str]) -> list[str]:
+    """The machine (``machine()``) as the results' lines say it."""
+    return [
+        f"- CPU: {described['cpu']}, {described['cores']} cores; RAM {described['ram']}",
+        f"- OS: {described['os']}",
+        f"- Python {described['python']}, SQLite {described['sqlite']}, "
+        f"PostgreSQL {described['postgresql']}",
+    ]
+
+
 def _proc_field(path: str, name: str) -> str | None:
     try:
         lines = Path(path).read_text().splitlines()

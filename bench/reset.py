@@ -305,10 +305,7 @@ def markdown_section(results: Sequence[Result], described: dict[str, str], when:
             f"Measured {when.strftime('%Y-%m-%d %H:%M:%S %Z')} with `python -m bench.reset` "
             f"(seed {SEED}).",
             "",
-            f"- CPU: {described['cpu']}, {described['cores']} cores; RAM {described['ram']}",
-            f"- OS: {described['os']}",
-            f"- Python {described['python']}, SQLite {described['sqlite']}, "
-            f"PostgreSQL {described['postgresql']}",
+            *common.machine_lines(described),
             "",
             "`POST /api/gym/reset` over loopback, as the client times it, in ms. *Prepare*: "
             "the first reset of a preset, which generates and inserts its template. The "
