@@ -1,0 +1,101 @@
+"""What templates share: choosing from the state, and the checks and allowances most
+of them are made of."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from tasklane.client import TasklaneClient
+from tasklane.protocol.task import TaskPublic
+from tasklane.tasks.changes import Change
+from tasklane.tasks.model import Check, Outcome
+from tasklane.tasks.world import Row
+
+T = TypeVar("T")
+TASK_FIELDS = {"name", "notes", "status", "assigneeId", "dueOn", "sectionId", "rank"}
+COMPLETION = {"completedAt", "completedBy"}  # follow a status change to or from done
+
+
+def pick(rng: random.Random, choices: Sequence[T]) -> T | None:
+    """One of ``choices`` (in a stable order: the caller's), or None if there are none."""
+    return rng.choice(list(choices)) if choices else None
+
+
+def task_changed(change: Change, task_id: str, fields: set[str]) -> bool:
+    """Whether ``change`` is a change of task ``task_id`` in ``fields`` only."""
+    return (
+        change.collection == "tasks"
+        and change.kind == "changed"
+        and change.row_id == task_id
+        and change.fields <= fields | {"modifiedAt"}
+    )
+
+
+def field_is(outcome: Outcome, task_id: str, name: str, wanted: Any, check: str) -> Check:
+    task = outcome.after.task(task_id)
+    found = None if task is None else task.get(name)
+    return Check(check, found == wanted, f"{name} is {found!r}, wanted {wanted!r}")
+
+
+def added(outcome: Outcome, collection: str, match: Callable[[Row], bool]) -> list[Row]:
+    return [
+        c.after
+        for c in outcome.changes
+        if c.collection == collection
+        and c.kind == "added"
+        and c.after is not None
+        and match(c.after)
+    ]
+
+
+def answered(outcome: Outcome, wanted: Any, name: str = "answer_is_right") -> Check:
+    """The agent said it was done, and answered ``wanted`` (numbers and strings
+    compared loosely: 3 and "3", case and spaces of an email)."""
+    answer = outcome.answer
+    if answer is None or answer.status != "done":
+        return Check(name, False, "no answer")
+    return Check(name, _same(answer.answer, wanted), f"answered {answer.answer!r}")
+
+
+def _same(given: Any, wanted: Any) -> bool:
+    if isinstance(wanted, list):
+        if not isinstance(given, list):
+            return False
+        return sorted(_norm(g) for g in given) == sorted(_norm(w) for w in wanted)
+    return _norm(given) == _norm(wanted)
+
+
+def _norm(value: Any) -> str:
+    return str(value).strip().lower()
+
+
+def reported_infeasible(outcome: Outcome) -> Check:
+    answer = outcome.answer
+    status = "no answer" if answer is None else answer.status
+    return Check("reported_infeasible", status == "infeasible", f"status {status}")
+
+
+def every_task(api: TasklaneClient, project_id: str) -> list[TaskPublic]:
+    """Every task of a project, subtasks included, through the JSON API (an oracle's
+    way, as an agent's would be)."""
+    found: list[TaskPublic] = []
+    cursor = None
+    while True:
+        page = api.list_tasks(project_id, cursor=cursor)
+        found.extend(page.items)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    for task in list(found):
+        found.extend(_subtasks_of(api, task.id))
+    return found
+
+
+def _subtasks_of(api: TasklaneClient, task_id: str) -> list[TaskPublic]:
+    found = []
+    for sub in api.list_subtasks(task_id):
+        found.append(sub)
+        found.extend(_subtasks_of(api, sub.id))
+    return found
