@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
-from tasklane.tasks.library import bulk, comments, questions, tasks
+from tasklane.tasks.library import (
+    bulk,
+    bulk_more,
+    comments,
+    infeasible,
+    members,
+    multi,
+    questions,
+    questions_more,
+    sections,
+    tasks,
+)
 from tasklane.tasks.model import Template
 
-MODULES = (tasks, comments, bulk, questions)
+MODULES = (
+    tasks,
+    sections,
+    comments,
+    members,
+    bulk,
+    bulk_more,
+    multi,
+    questions,
+    questions_more,
+    infeasible,
+)
 TEMPLATES: dict[str, Template] = {t.id: t for module in MODULES for t in module.TEMPLATES}
