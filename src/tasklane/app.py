@@ -156,6 +156,7 @@ def create_app(
     if settings.gym_mode:
         app.include_router(api.episodes.router)
         app.include_router(api.gym.router)
+        app.include_router(api.answer.router)
     web.install(app)  # the pages (/, /login, /projects/…) and /static
 
     app.add_middleware(SeqHeaders)

@@ -283,3 +283,22 @@ def test_episodes_are_made_at_the_root_only(admin: httpx.Client) -> None:
     inside = admin.post(f"/e/{episode['id']}/api/gym/episodes", json={"seed": 3})
     assert inside.status_code == 404
     assert [e["id"] for e in admin.get("/api/gym/episodes").json()] == [episode["id"]]
+
+
+def test_the_first_episodes_of_several_seeds_at_once(tmp_path: Path) -> None:
+    """Templates of several seeds prepared at the same time, on a fresh server."""
+    with (
+        throwaway_database("sqlite", tmp_path) as url,
+        live_stack(gym_settings(url, tmp_path)) as fresh,
+    ):
+
+        async def create_three() -> list[int]:
+            async with httpx.AsyncClient(
+                base_url=fresh.api_url, headers=ADMIN_HEADERS, timeout=120
+            ) as client:
+                answers = await asyncio.gather(
+                    *(client.post("/api/gym/episodes", json={"seed": s}) for s in (4, 5, 6))
+                )
+                return [a.status_code for a in answers]
+
+        assert asyncio.run(create_three()) == [201, 201, 201]

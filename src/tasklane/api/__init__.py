@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from tasklane.api import (
+    answer,
     auth,
     comments,
     episodes,
@@ -13,6 +14,7 @@ from tasklane.api import (
     realtime,
     sections,
     tasks,
+    workspace,
 )
 
 routers: list[APIRouter] = [
@@ -24,6 +26,7 @@ routers: list[APIRouter] = [
     comments.router,
     events.router,
     realtime.router,
+    workspace.router,
 ]
-# gym.router and episodes.router are mounted by create_app only with GYM_MODE.
-__all__ = ["episodes", "gym", "routers"]
+# gym.router, episodes.router and answer.router are mounted by create_app only with GYM_MODE.
+__all__ = ["answer", "episodes", "gym", "routers"]

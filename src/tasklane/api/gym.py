@@ -118,6 +118,13 @@ async def delete_snapshot(snapshot_id: str, gym: GymDep) -> None:
     await gym.delete_snapshot(snapshot_id)
 
 
+@router.get("/answer")
+async def get_answer(gym: GymDep) -> Response:
+    """The agent's answer since the last reset or restore (``POST /api/answer``), or
+    null."""
+    return _json(await gym.answer())
+
+
 @router.get("/clock")
 async def get_clock(gym: GymDep) -> Response:
     return _json(gym.clock_view())

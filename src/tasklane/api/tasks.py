@@ -13,6 +13,7 @@ from tasklane.services.task_reads import TaskFilters
 
 router = APIRouter(prefix="/api", tags=["tasks"])
 
+MAX_OFFSET = 1_000_000
 Text = Annotated[str | None, Query(max_length=200, description="Words in the name or notes.")]
 
 
@@ -28,12 +29,20 @@ async def list_tasks(
     due_before: Annotated[date | None, Query(alias="dueBefore")] = None,
     due_after: Annotated[date | None, Query(alias="dueAfter")] = None,
     q: Text = None,
+    subtasks: Annotated[
+        bool,
+        Query(
+            description="Include subtasks that match the filters too (each with its "
+            "`parentId`): top-level tasks first, then subtasks grouped by parent, in rank "
+            "order within a parent. A subtask's section is its parent's."
+        ),
+    ] = False,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1)] = 100,
 ) -> TaskPage:
     """A project's top-level tasks in rank order, filtered, a page at a time: pass the
-    ``nextCursor`` of one page as ``cursor`` to get the next. Due-date bounds are
-    exclusive."""
+    ``nextCursor`` of one page as ``cursor`` to get the next (with the same ``subtasks``).
+    Due-date bounds are exclusive."""
     filters = TaskFilters(
         section_id=section,
         status=status_,
@@ -43,7 +52,12 @@ async def list_tasks(
         text=q,
     )
     return await services.tasks.page(
-        user, project_id, filters, cursor=cursor, limit=min(limit, settings.page_limit)
+        user,
+        project_id,
+        filters,
+        cursor=cursor,
+        limit=min(limit, settings.page_limit),
+        subtasks=subtasks,
     )
 
 
@@ -99,6 +113,12 @@ async def my_tasks(
     services: ServicesDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1)] = 200,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="How many tasks to skip: the paging.")
+    ] = 0,
 ) -> list[TaskPublic]:
-    """My Tasks: assigned to me, open ones first, soonest due first, undated last."""
-    return await services.tasks.my_tasks(user, limit=min(limit, settings.page_limit))
+    """My Tasks: assigned to me, open ones first, soonest due first, undated last, then
+    oldest first, then by ID. A page holds at most ``limit`` tasks (and at most the
+    server's page limit); ask for the next with ``offset`` + the number received, until a
+    page comes back shorter than asked."""
+    return await services.tasks.my_tasks(user, limit=min(limit, settings.page_limit), offset=offset)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tasklane.cli import tasks
 from tasklane.cli.gym import PRESET_HELP, TOKEN, URL, check_preset
 from tasklane.client.errors import TasklaneError
 from tasklane.client.gym import GymClient
@@ -112,6 +113,11 @@ def delete(
 
 
 def install(cli: typer.Typer) -> None:
-    group = typer.Typer(help="The gym's episodes (tasklane gym episodes …).", no_args_is_help=True)
+    group = typer.Typer(
+        help="The gym: episodes (tasklane gym episodes …), and the task suite run and "
+        "graded (tasklane gym run, tasklane gym grade).",
+        no_args_is_help=True,
+    )
     group.add_typer(episodes, name="episodes")
+    tasks.install(group)
     cli.add_typer(group, name="gym")

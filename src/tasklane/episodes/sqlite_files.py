@@ -45,6 +45,7 @@ class SqliteFiles:
         self.templates = directory / "templates"
         self._making: dict[str, asyncio.Lock] = {}
         self._schema: Path | None = None
+        self._migrating = asyncio.Lock()
 
     async def close(self) -> None:
         """Nothing is held open between episodes."""
@@ -81,11 +82,13 @@ class SqliteFiles:
             return str(path), True
 
     async def _migrated(self) -> Path:
-        """An empty database at the current schema, made once."""
-        if self._schema is None:
-            path = self.templates / "schema.sqlite"
-            await upgrade(sqlite_url(path))
-            self._schema = path
+        """An empty database at the current schema, made once (by one creation, while
+        any other waits: Alembic's migrations cannot run two at once in a process)."""
+        async with self._migrating:
+            if self._schema is None:
+                path = self.templates / "schema.sqlite"
+                await upgrade(sqlite_url(path))
+                self._schema = path
         return self._schema
 
     async def copy_for(self, template: str, episode_id: str) -> Database:

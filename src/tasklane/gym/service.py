@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tasklane.clock import AdjustableClock
 from tasklane.db import Database
-from tasklane.gym import control, stash
+from tasklane.gym import answers, control, stash
 from tasklane.gym import state as states
 from tasklane.gym.presets import ANCHOR, GENERATOR_VERSION, PRESETS, Preset
 from tasklane.gym.seed import Progress, Rows, generate
@@ -170,6 +170,7 @@ class GymService:
                 await self._fill(session, rows, None)
                 await stash.save(session, key, {"kind": "template"})
             await _set_episode(session, Episode(seed, preset, key))
+            await answers.forget(session)
         return rows is not None
 
     async def adopt(
@@ -237,6 +238,24 @@ class GymService:
             found = await _episode(session)
         return found.public() if found else None
 
+    # -- the agent's answer ---------------------------------------------------------------
+
+    async def submit_answer(self, user_id: str, status: str, answer: Any) -> dict[str, Any]:
+        """Keep how the agent ended, and its answer, until the next reset or restore."""
+        body = {
+            "status": status,
+            "answer": answer,
+            "by": user_id,
+            "at": iso_millis(self.runtime.clock.now()),
+        }
+        async with self.runtime.db.write() as session:
+            await answers.save(session, body)
+        return body
+
+    async def answer(self) -> dict[str, Any] | None:
+        async with self.runtime.db.read() as session:
+            return await answers.read(session)
+
     # -- snapshots ------------------------------------------------------------------------
 
     async def snapshot(self) -> dict[str, Any]:
@@ -271,6 +290,7 @@ class GymService:
             if meta is None:
                 raise NotFound("snapshot not found", resource="snapshot")
             await stash.load(session, key)
+            await answers.forget(session)
             if meta.get("episode"):
                 found = Episode(**{**meta["episode"], "snapshot": snapshot_id})
                 await _set_episode(session, found)

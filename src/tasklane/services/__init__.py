@@ -12,6 +12,7 @@ from tasklane.services.broadcasts import BroadcastService
 from tasklane.services.comments import CommentService
 from tasklane.services.event_log import EventLog
 from tasklane.services.members import MemberService
+from tasklane.services.people import PeopleService
 from tasklane.services.projects import ProjectService
 from tasklane.services.runtime import Runtime
 from tasklane.services.sections import SectionService
@@ -24,6 +25,7 @@ class Services:
     auth: AuthService
     projects: ProjectService
     members: MemberService
+    people: PeopleService
     sections: SectionService
     tasks: TaskService
     comments: CommentService
@@ -37,6 +39,7 @@ class Services:
             auth=AuthService(runtime, hasher, session_ttl),
             projects=ProjectService(runtime),
             members=MemberService(runtime),
+            people=PeopleService(runtime),
             sections=SectionService(runtime),
             tasks=TaskService(runtime),
             comments=CommentService(runtime),

@@ -7,12 +7,13 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from tasklane.models import Project, ProjectMember, Task, User
 from tasklane.protocol.task import TaskPage, TaskPublic
@@ -59,22 +60,38 @@ class TaskReads:
         *,
         cursor: str | None,
         limit: int,
+        subtasks: bool = False,
     ) -> TaskPage:
-        """A project's top-level tasks, ordered by rank, a page at a time."""
+        """A project's top-level tasks, ordered by rank, a page at a time.
+
+        With ``subtasks``, the filters reach subtasks too, and matching ones are listed
+        after the top-level tasks: grouped by parent (in parent ID order), in rank order
+        within a parent. A subtask has no section of its own: the section filter takes
+        its parent's. The two orders have cursors of their own; one is refused by the
+        other."""
         async with self.runtime.db.read() as session:
             await require(session, project_id, user.id, Action.READ)
-            query = _filtered(
-                select(Task).where(Task.project_id == project_id, Task.parent_id.is_(None)),
-                filters,
-            )
-            if cursor is not None:
-                rank, task_id = _decode_cursor(cursor)
-                query = query.where(
-                    or_(Task.rank > rank, and_(Task.rank == rank, Task.id > task_id))
+            if subtasks:
+                rows = await _with_subtasks(session, project_id, filters, cursor, limit)
+            else:
+                query = _filtered(
+                    select(Task).where(Task.project_id == project_id, Task.parent_id.is_(None)),
+                    filters,
                 )
-            rows = list(await session.scalars(query.order_by(Task.rank, Task.id).limit(limit + 1)))
+                if cursor is not None:
+                    rank, task_id = _decode_cursor(cursor, 2)
+                    query = query.where(
+                        or_(Task.rank > rank, and_(Task.rank == rank, Task.id > task_id))
+                    )
+                rows = list(
+                    await session.scalars(query.order_by(Task.rank, Task.id).limit(limit + 1))
+                )
         items = [public(task) for task in rows[:limit]]
-        next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            key = [last.parent_id or "", last.rank, last.id] if subtasks else [last.rank, last.id]
+            next_cursor = _encode_cursor(key)
         return TaskPage(items=items, next_cursor=next_cursor)
 
     async def get(self, user: User, task_id: str) -> TaskPublic:
@@ -92,9 +109,11 @@ class TaskReads:
             )
             return [public(task) for task in rows]
 
-    async def my_tasks(self, user: User, *, limit: int) -> list[TaskPublic]:
+    async def my_tasks(self, user: User, *, limit: int, offset: int = 0) -> list[TaskPublic]:
         """Tasks assigned to ``user`` in projects they still belong to: open ones first,
-        soonest due first, undated last."""
+        soonest due first, undated last, then oldest first, then by ID — a total order,
+        so pages taken ``offset`` by ``offset`` neither overlap nor leave gaps while the
+        tasks stay as they are."""
         async with self.runtime.db.read() as session:
             rows = await session.scalars(
                 select(Task)
@@ -114,9 +133,38 @@ class TaskReads:
                     Task.created_at,
                     Task.id,
                 )
+                .offset(offset)
                 .limit(limit)
             )
             return [public(task) for task in rows]
+
+
+async def _with_subtasks(
+    session: AsyncSession,
+    project_id: str,
+    filters: TaskFilters,
+    cursor: str | None,
+    limit: int,
+) -> list[Task]:
+    """A page of the project's tasks at every level (``TaskReads.page``'s second order):
+    keyed by (parent ID, with "" for a top-level task; rank; ID)."""
+    parent = aliased(Task)
+    group = func.coalesce(Task.parent_id, "")
+    query = select(Task).outerjoin(parent, parent.id == Task.parent_id)
+    query = query.where(Task.project_id == project_id)
+    if filters.section_id is not None:
+        query = query.where(func.coalesce(Task.section_id, parent.section_id) == filters.section_id)
+    query = _filtered(query, replace(filters, section_id=None))
+    if cursor is not None:
+        after_group, rank, task_id = _decode_cursor(cursor, 3)
+        query = query.where(
+            or_(
+                group > after_group,
+                and_(group == after_group, Task.rank > rank),
+                and_(group == after_group, Task.rank == rank, Task.id > task_id),
+            )
+        )
+    return list(await session.scalars(query.order_by(group, Task.rank, Task.id).limit(limit + 1)))
 
 
 def _filtered(query: Select[Task], filters: TaskFilters) -> Select[Task]:
@@ -140,17 +188,22 @@ def _filtered(query: Select[Task], filters: TaskFilters) -> Select[Task]:
     return query
 
 
-def _encode_cursor(task: Task) -> str:
-    raw = json.dumps([task.rank, task.id], separators=(",", ":")).encode()
+def _encode_cursor(key: list[str]) -> str:
+    raw = json.dumps(key, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[str, str]:
+def _decode_cursor(cursor: str, length: int) -> list[str]:
+    """The key a cursor holds: ``length`` strings, as ``_encode_cursor`` wrote them."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        rank, task_id = json.loads(raw)
-        if isinstance(rank, str) and isinstance(task_id, str):
-            return rank, task_id
+        key = json.loads(raw)
+        if (
+            isinstance(key, list)
+            and len(key) == length
+            and all(isinstance(part, str) and "\x00" not in part for part in key)
+        ):
+            return key
     except (binascii.Error, ValueError, TypeError):
         pass
     raise Invalid(

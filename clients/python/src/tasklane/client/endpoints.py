@@ -12,6 +12,7 @@ the table of calls reads in one place.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Literal
 
 from tasklane.client.calls import (
     UNSET,
@@ -33,6 +34,7 @@ from tasklane.protocol.auth import (
     TokenPublic,
     UserPublic,
 )
+from tasklane.protocol.gym import AnswerOut
 from tasklane.protocol.project import (
     MemberAdd,
     MemberPublic,
@@ -57,6 +59,7 @@ from tasklane.protocol.task import (
     TaskPublic,
     TaskUpdate,
 )
+from tasklane.protocol.workspace import Person, Today
 
 LONG_POLL_MARGIN = 15.0  # seconds a long poll's answer may take beyond its wait
 
@@ -244,11 +247,13 @@ class Endpoints:
         due_before: date | None = None,
         due_after: date | None = None,
         q: str | None = None,
+        subtasks: bool = False,
         cursor: str | None = None,
         limit: int | None = None,
     ) -> Call[TaskPage]:
         """One page of the project's top-level tasks in rank order; pass the page's
-        ``next_cursor`` as ``cursor`` for the next one."""
+        ``next_cursor`` as ``cursor`` for the next one. With ``subtasks=True`` the
+        filters reach subtasks too: they follow the top-level tasks, grouped by parent."""
         params = query(
             section=section,
             status=status,
@@ -256,6 +261,7 @@ class Endpoints:
             dueBefore=due_before.isoformat() if due_before else None,
             dueAfter=due_after.isoformat() if due_after else None,
             q=q,
+            subtasks="true" if subtasks else None,
             cursor=cursor,
             limit=limit,
         )
@@ -368,9 +374,41 @@ class Endpoints:
         )
 
     @endpoint
-    def my_tasks(self, *, limit: int | None = None) -> Call[list[TaskPublic]]:
-        """Tasks assigned to you across projects: open ones first, soonest due first."""
-        return Call("GET", "/api/me/tasks", returns(list[TaskPublic]), params=query(limit=limit))
+    def my_tasks(
+        self, *, limit: int | None = None, offset: int | None = None
+    ) -> Call[list[TaskPublic]]:
+        """Tasks assigned to you across projects: open ones first, soonest due first,
+        undated last, then oldest first. Page with ``offset`` (+ the number received)
+        until a page comes back shorter than ``limit``."""
+        return Call(
+            "GET",
+            "/api/me/tasks",
+            returns(list[TaskPublic]),
+            params=query(limit=limit, offset=offset),
+        )
+
+    # -- the workspace: people and the date ---------------------------------------------
+
+    @endpoint
+    def find_people(self, q: str | None = None, *, limit: int | None = None) -> Call[list[Person]]:
+        """People in your workspaces whose name or email contains ``q`` (any case):
+        those that start with it first; at most ``limit``, and never more than 50."""
+        return Call("GET", "/api/people", returns(list[Person]), params=query(q=q, limit=limit))
+
+    @endpoint
+    def today(self) -> Call[Today]:
+        """The app's date and moment (UTC), as the pages use them: in a gym episode,
+        the episode's clock."""
+        return Call("GET", "/api/today", returns(Today))
+
+    @endpoint
+    def submit_answer(
+        self, status: Literal["done", "infeasible"], answer: Any = None
+    ) -> Call[AnswerOut]:
+        """End a gym task (docs/tasks.md): ``done``, with the ``answer`` a question asks
+        for, or ``infeasible``. Only on a server in gym mode."""
+        fields = {"status": status, "answer": answer}
+        return Call("POST", "/api/answer", returns(AnswerOut), body=fields)
 
     # -- comments ----------------------------------------------------------------------
 

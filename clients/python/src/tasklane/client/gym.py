@@ -118,6 +118,12 @@ class GymClient:
         result: dict[str, Any] = self._json("POST", "/clock", json=sent)
         return result
 
+    def answer(self) -> dict[str, Any] | None:
+        """The agent's answer since the last reset or restore (``{"status", "answer",
+        "by", "at"}``), or None."""
+        result: dict[str, Any] | None = self._json("GET", "/answer")
+        return result
+
     def events(self, after: str = "", limit: int = 500) -> dict[str, Any]:
         """The trajectory since the reset: ``{"cursor": …, "events": […]}``; pass the
         cursor back as ``after`` for what came since."""

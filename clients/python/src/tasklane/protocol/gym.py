@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, JsonValue
 
 from tasklane.protocol.base import MAX_SEQ, InputModel, PublicModel, Timestamp
 from tasklane.protocol.realtime import GatewayAddress
@@ -48,3 +48,19 @@ class EpisodeInfo(PublicModel):
 class EpisodeCreated(EpisodeInfo):
     prepared: bool = Field(description="Whether the template of seed and preset was made now.")
     millis: float = Field(description="How long the creation took on the server.")
+
+
+class AnswerIn(InputModel):
+    """``POST /api/answer``: how the agent ended. ``done``, with an ``answer`` when the
+    task asks a question (a number, a string, a list…); ``infeasible`` when what was
+    asked cannot be done (``answer`` may say why)."""
+
+    status: Literal["done", "infeasible"]
+    answer: JsonValue = None
+
+
+class AnswerOut(PublicModel):
+    status: Literal["done", "infeasible"]
+    answer: JsonValue = None
+    by: str = Field(description="Who answered (a user id).")
+    at: str = Field(description="When, on the app's clock.")
