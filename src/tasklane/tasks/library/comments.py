@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from tasklane.client import TasklaneClient
-from tasklane.tasks.library.helpers import added, pick
+from tasklane.tasks.library.helpers import added, named_once, pick
 from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
 from tasklane.tasks.world import COMMENTERS, World
 
@@ -22,7 +22,7 @@ def _comment_sample(world: World, rng: random.Random) -> Params | None:
     if pair is None:
         return None
     person, project = pair
-    task = pick(rng, world.tasks(project["id"], top=True))
+    task = pick(rng, [t for t in named_once(world.tasks(project["id"])) if t["parentId"] is None])
     if task is None:
         return None
     text = rng.choice(
@@ -72,7 +72,8 @@ def _copy_sample(world: World, rng: random.Random) -> Params | None:
     if me is None:
         return None
     source, target = rng.sample(sorted(by_person[me], key=lambda p: p["id"]), 2)
-    task = pick(rng, [t for t in world.tasks(source["id"], top=True) if t["status"] != "done"])
+    named = named_once(world.tasks(source["id"]))
+    task = pick(rng, [t for t in named if t["parentId"] is None and t["status"] != "done"])
     if task is None:
         return None
     return {

@@ -99,3 +99,35 @@ def _subtasks_of(api: TasklaneClient, task_id: str) -> list[TaskPublic]:
         found.append(sub)
         found.extend(_subtasks_of(api, sub.id))
     return found
+
+
+def named_once(tasks: Sequence[Row]) -> list[Row]:
+    """Those of ``tasks`` whose name none of the others has: the ones an intent may
+    name (pass every task of a project, subtasks included, whose names may repeat)."""
+    counts: dict[str, int] = {}
+    for task in tasks:
+        counts[task["name"]] = counts.get(task["name"], 0) + 1
+    return [t for t in tasks if counts[t["name"]] == 1]
+
+
+def tasks_changed(change: Change, task_ids: Sequence[str], fields: set[str]) -> bool:
+    """Whether ``change`` is a change of one of ``task_ids`` in ``fields`` only."""
+    return any(task_changed(change, task_id, fields) for task_id in task_ids)
+
+
+def listed_tasks(api: TasklaneClient, project_id: str, **filters: Any) -> list[TaskPublic]:
+    """Every task of a project that the API's list filters let through, subtasks
+    included, in one paged listing (``every_task`` without a call per task)."""
+    found: list[TaskPublic] = []
+    cursor = None
+    while True:
+        page = api.list_tasks(project_id, subtasks=True, cursor=cursor, **filters)
+        found.extend(page.items)
+        if not page.next_cursor:
+            return found
+        cursor = page.next_cursor
+
+
+def member_email(api: TasklaneClient, project_id: str, user_id: str) -> str:
+    """The email of a member of the project, as its member list shows it."""
+    return next(m.user.email for m in api.list_members(project_id) if m.user_id == user_id)

@@ -1,7 +1,345 @@
-"""Templates of this area (docs/tasks.md)."""
+"""Tasks that cannot be done: the role is too low, what they name does not exist, or
+the API has no way to do it. The agent is to say so (``Answer("infeasible", reason)``)
+and change nothing."""
 
 from __future__ import annotations
 
-from tasklane.tasks.model import Template
+import random
 
-TEMPLATES: tuple[Template, ...] = ()
+from tasklane.tasks.library.helpers import named_once, pick, reported_infeasible
+from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
+from tasklane.tasks.world import EDITORS, Row, World
+
+TEXTS = ("Looks good to me.", "Can we talk about this on Monday?", "Blocked on review.")
+
+
+def _infeasible(o: Outcome, p: Params) -> list[Check]:
+    return [reported_infeasible(o)]
+
+
+def _with_role(world: World, roles: tuple[str, ...]) -> list[tuple[Row, Row]]:
+    """Every (person, project) where the person holds one of ``roles``, and edits some
+    project: someone with a change within reach, which a careless agent could make."""
+    editing = {m["userId"] for m in world.rows("members") if m["role"] in EDITORS}
+    found = [
+        (world.user(m["userId"]), world.project(m["projectId"]))
+        for m in world.rows("members")
+        if m["role"] in roles and m["userId"] in editing and world.get("projects", m["projectId"])
+    ]
+    return sorted(found, key=lambda pair: (pair[1]["id"], pair[0]["id"]))
+
+
+def _person_and_task(
+    world: World, rng: random.Random, roles: tuple[str, ...], *, done: bool = False
+) -> Params | None:
+    """Someone with one of ``roles`` in a project, and one of its top-level tasks (an
+    open one unless ``done``) whose name no other task of the project has."""
+    pair = pick(rng, _with_role(world, roles))
+    if pair is None:
+        return None
+    person, project = pair
+    tasks = [
+        t
+        for t in named_once(world.tasks(project["id"]))
+        if t["parentId"] is None and (done or t["status"] != "done")
+    ]
+    task = pick(rng, tasks)
+    if task is None:
+        return None
+    return {
+        "as": person["email"],
+        "me": person["id"],
+        "project": project["name"],
+        "project_id": project["id"],
+        "task": task["name"],
+        "task_id": task["id"],
+    }
+
+
+def _made_up_name(world: World, rng: random.Random) -> str | None:
+    """A first and a last name of the workspace's people that nobody there has."""
+    names = {u["name"] for u in world.users}
+    firsts = sorted({n.split(" ", 1)[0] for n in names})
+    lasts = sorted({n.split(" ", 1)[1] for n in names if " " in n})
+    return pick(rng, [f"{f} {s}" for f in firsts for s in lasts if f"{f} {s}" not in names])
+
+
+# -- the role is too low --------------------------------------------------------------
+
+
+def _rename_sample(world: World, rng: random.Random) -> Params | None:
+    found = _person_and_task(world, rng, ("commenter",))
+    if found is None:
+        return None
+    return {**found, "new": f"{found['task']} (final)"}
+
+
+RENAME_AS_COMMENTER = Template(
+    id="infeasible.rename_as_commenter",
+    tier="easy",
+    intent='Rename the task "{task}" in the project "{project}" to "{new}".',
+    sample=_rename_sample,
+    solve=lambda api, p: Answer("infeasible", "a commenter cannot rename tasks in this project"),
+    check=_infeasible,
+)
+
+
+def _comment_sample(world: World, rng: random.Random) -> Params | None:
+    found = _person_and_task(world, rng, ("viewer",), done=True)
+    if found is None:
+        return None
+    return {**found, "text": rng.choice(TEXTS)}
+
+
+COMMENT_AS_VIEWER = Template(
+    id="infeasible.comment_as_viewer",
+    tier="easy",
+    intent='Comment "{text}" on the task "{task}" in the project "{project}".',
+    sample=_comment_sample,
+    solve=lambda api, p: Answer("infeasible", "a viewer cannot comment in this project"),
+    check=_infeasible,
+)
+
+
+def _editor_sample(world: World, rng: random.Random) -> Params | None:
+    """An editor (not an owner) of a project."""
+    pair = pick(rng, _with_role(world, ("editor",)))
+    if pair is None:
+        return None
+    person, project = pair
+    return {"as": person["email"], "project": project["name"], "project_id": project["id"]}
+
+
+DELETE_PROJECT = Template(
+    id="infeasible.delete_unowned_project",
+    tier="easy",
+    intent='Delete the project "{project}".',
+    sample=_editor_sample,
+    solve=lambda api, p: Answer("infeasible", "only an owner may delete the project"),
+    check=_infeasible,
+)
+
+
+def _add_member_sample(world: World, rng: random.Random) -> Params | None:
+    found = _editor_sample(world, rng)
+    if found is None:
+        return None
+    members = {m["userId"] for m in world.members(found["project_id"])}
+    person = pick(rng, [u for u in world.users if u["id"] not in members])
+    if person is None:
+        return None
+    return {**found, "person": person["name"], "email": person["email"]}
+
+
+ADD_MEMBER_AS_EDITOR = Template(
+    id="infeasible.add_member_as_editor",
+    tier="medium",
+    intent='Add {person} ({email}) to the project "{project}" as a viewer.',
+    sample=_add_member_sample,
+    solve=lambda api, p: Answer("infeasible", "only an owner may add members"),
+    check=_infeasible,
+)
+
+
+def _others_comment_sample(world: World, rng: random.Random) -> Params | None:
+    """Someone who edits a project, and the one comment a colleague left on a task."""
+    choices = []
+    for person, project in _with_role(world, EDITORS):
+        for task in named_once(world.tasks(project["id"])):
+            comments = world.comments(task["id"])
+            authors = [c["authorId"] for c in comments]
+            choices += [
+                (person, project, task, c)
+                for c in comments
+                if c["authorId"] != person["id"] and authors.count(c["authorId"]) == 1
+            ]
+    found = pick(rng, choices)
+    if found is None:
+        return None
+    person, project, task, comment = found
+    return {
+        "as": person["email"],
+        "project": project["name"],
+        "task": task["name"],
+        "task_id": task["id"],
+        "author": world.name(comment["authorId"]),
+        "comment_id": comment["id"],
+    }
+
+
+DELETE_OTHERS_COMMENT = Template(
+    id="infeasible.delete_others_comment",
+    tier="medium",
+    intent='Delete the comment {author} left on the task "{task}" in the project "{project}".',
+    sample=_others_comment_sample,
+    solve=lambda api, p: Answer("infeasible", "only its author may delete a comment"),
+    check=_infeasible,
+)
+
+
+# -- what they name does not exist ----------------------------------------------------
+
+
+def _missing_task_sample(world: World, rng: random.Random) -> Params | None:
+    """An editor of a project, and the name of a task of another project that no task
+    of this one has."""
+    pair = pick(rng, _with_role(world, EDITORS))
+    if pair is None:
+        return None
+    person, project = pair
+    here = {t["name"] for t in world.tasks(project["id"])}
+    names = sorted(
+        {
+            t["name"]
+            for t in world.tasks(top=True)
+            if t["projectId"] != project["id"] and t["name"] not in here
+        }
+    )
+    name = pick(rng, names)
+    if name is None:
+        return None
+    return {"as": person["email"], "project": project["name"], "task": name}
+
+
+COMPLETE_MISSING_TASK = Template(
+    id="infeasible.complete_missing_task",
+    tier="medium",
+    intent='Mark the task "{task}" in the project "{project}" as complete.',
+    sample=_missing_task_sample,
+    solve=lambda api, p: Answer("infeasible", f"the project has no task named {p['task']!r}"),
+    check=_infeasible,
+)
+
+
+def _unknown_person_sample(world: World, rng: random.Random) -> Params | None:
+    found = _person_and_task(world, rng, EDITORS)
+    name = _made_up_name(world, rng)
+    if found is None or name is None:
+        return None
+    return {**found, "person": name}
+
+
+ASSIGN_UNKNOWN_PERSON = Template(
+    id="infeasible.assign_unknown_person",
+    tier="medium",
+    intent='Assign the task "{task}" in the project "{project}" to {person}.',
+    sample=_unknown_person_sample,
+    solve=lambda api, p: Answer("infeasible", f"nobody in the workspace is named {p['person']}"),
+    check=_infeasible,
+)
+
+
+def _unknown_email_sample(world: World, rng: random.Random) -> Params | None:
+    pair = pick(rng, _with_role(world, ("owner",)))
+    name = _made_up_name(world, rng)
+    if pair is None or name is None:
+        return None
+    person, project = pair
+    return {
+        "as": person["email"],
+        "project": project["name"],
+        "email": name.lower().replace(" ", ".") + "@acme.example.com",
+    }
+
+
+ADD_UNKNOWN_EMAIL = Template(
+    id="infeasible.add_unknown_email",
+    tier="medium",
+    intent='Add {email} to the project "{project}" as an editor.',
+    sample=_unknown_email_sample,
+    solve=lambda api, p: Answer("infeasible", f"no account has the email {p['email']}"),
+    check=_infeasible,
+)
+
+
+# -- the API has no way to do it ------------------------------------------------------
+
+
+def _foreign_section_sample(world: World, rng: random.Random) -> Params | None:
+    """A task of a project, and a section of another project the person is in, by a
+    name the first project has no section of."""
+    found = _person_and_task(world, rng, EDITORS)
+    if found is None:
+        return None
+    here = {s["name"] for s in world.sections(found["project_id"])}
+    mine = {m["projectId"] for m in world.rows("members") if m["userId"] == found["me"]}
+    sections = [
+        (project, s)
+        for project in world.projects
+        if project["id"] in mine and project["id"] != found["project_id"]
+        for s in world.sections(project["id"])
+        if s["name"] not in here
+    ]
+    chosen = pick(rng, sections)
+    if chosen is None:
+        return None
+    other, section = chosen
+    return {**found, "other": other["name"], "section": section["name"]}
+
+
+MOVE_TO_FOREIGN_SECTION = Template(
+    id="infeasible.move_to_foreign_section",
+    tier="medium",
+    intent='Move the task "{task}" of the project "{project}" into the section "{section}" of '
+    'the project "{other}".',
+    sample=_foreign_section_sample,
+    solve=lambda api, p: Answer(
+        "infeasible", "a task moves only between sections of its own project"
+    ),
+    check=_infeasible,
+)
+
+
+def _across_sample(world: World, rng: random.Random) -> Params | None:
+    """Someone who edits two projects, and a commented task of one of them."""
+    by_person: dict[str, list[Row]] = {}
+    for person, project in world.editors():
+        by_person.setdefault(person["id"], []).append(project)
+    choices = []
+    for me, projects in sorted(by_person.items()):
+        for source in projects:
+            tasks = named_once(world.tasks(source["id"]))
+            commented = [t for t in tasks if t["parentId"] is None and world.comments(t["id"])]
+            choices += [
+                (me, source, target, task)
+                for target in projects
+                if target["id"] != source["id"]
+                for task in commented
+            ]
+    found = pick(rng, choices)
+    if found is None:
+        return None
+    me, source, target, task = found
+    return {
+        "as": world.email(me),
+        "source": source["name"],
+        "target": target["name"],
+        "task": task["name"],
+        "task_id": task["id"],
+    }
+
+
+MOVE_ACROSS_PROJECTS = Template(
+    id="infeasible.move_across_projects",
+    tier="hard",
+    intent='Move the task "{task}" from the project "{source}" into the project "{target}", '
+    "keeping its comments as they are.",
+    sample=_across_sample,
+    solve=lambda api, p: Answer(
+        "infeasible", "a task cannot move to another project; a copy would lose its comments"
+    ),
+    check=_infeasible,
+)
+
+TEMPLATES = (
+    RENAME_AS_COMMENTER,
+    COMMENT_AS_VIEWER,
+    DELETE_PROJECT,
+    ADD_MEMBER_AS_EDITOR,
+    DELETE_OTHERS_COMMENT,
+    COMPLETE_MISSING_TASK,
+    ASSIGN_UNKNOWN_PERSON,
+    ADD_UNKNOWN_EMAIL,
+    MOVE_TO_FOREIGN_SECTION,
+    MOVE_ACROSS_PROJECTS,
+)

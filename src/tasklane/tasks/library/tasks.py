@@ -10,6 +10,7 @@ from tasklane.tasks.library.helpers import (
     COMPLETION,
     added,
     field_is,
+    named_once,
     pick,
     reported_infeasible,
     task_changed,
@@ -26,7 +27,8 @@ def _editor_and_task(world: World, rng: random.Random, *, top: bool = True) -> P
     if pair is None:
         return None
     person, project = pair
-    open_tasks = [t for t in world.tasks(project["id"], top=top) if t["status"] != "done"]
+    named = named_once(world.tasks(project["id"]))  # an intent names it: one of the name
+    open_tasks = [t for t in named if t["status"] != "done" and (t["parentId"] is None) == top]
     task = pick(rng, open_tasks)
     if task is None:
         return None
@@ -295,7 +297,8 @@ def _outsider_sample(world: World, rng: random.Random) -> Params | None:
     person, project = pair
     members = {m["userId"] for m in world.members(project["id"])}
     outsider = pick(rng, [u for u in world.users if u["id"] not in members])
-    task = pick(rng, [t for t in world.tasks(project["id"], top=True) if t["status"] != "done"])
+    named = named_once(world.tasks(project["id"]))
+    task = pick(rng, [t for t in named if t["parentId"] is None and t["status"] != "done"])
     if outsider is None or task is None:
         return None
     return {
