@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from tasklane.client import TasklaneClient
 from tasklane.protocol.task import TaskPublic
 from tasklane.tasks.changes import Change
-from tasklane.tasks.model import Check, Outcome
+from tasklane.tasks.model import Check, Outcome, Params
 from tasklane.tasks.world import Row
 
 T = TypeVar("T")
@@ -131,3 +131,17 @@ def listed_tasks(api: TasklaneClient, project_id: str, **filters: Any) -> list[T
 def member_email(api: TasklaneClient, project_id: str, user_id: str) -> str:
     """The email of a member of the project, as its member list shows it."""
     return next(m.user.email for m in api.list_members(project_id) if m.user_id == user_id)
+
+
+def acting(person: Row, project: Row, task: Row | None = None) -> Params:
+    """The parameters most templates start from: the persona (``as``, ``me``), the
+    project, and the task named in the intent, if any."""
+    found: Params = {
+        "as": person["email"],
+        "me": person["id"],
+        "project": project["name"],
+        "project_id": project["id"],
+    }
+    if task is not None:
+        found.update(task=task["name"], task_id=task["id"])
+    return found

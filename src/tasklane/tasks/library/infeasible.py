@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from tasklane.tasks.library.helpers import named_once, pick, reported_infeasible
+from tasklane.tasks.library.helpers import acting, named_once, pick, reported_infeasible
 from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
 from tasklane.tasks.world import EDITORS, Row, World
 
@@ -46,14 +46,7 @@ def _person_and_task(
     task = pick(rng, tasks)
     if task is None:
         return None
-    return {
-        "as": person["email"],
-        "me": person["id"],
-        "project": project["name"],
-        "project_id": project["id"],
-        "task": task["name"],
-        "task_id": task["id"],
-    }
+    return acting(person, project, task)
 
 
 def _made_up_name(world: World, rng: random.Random) -> str | None:

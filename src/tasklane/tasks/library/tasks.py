@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from tasklane.client import TasklaneClient
 from tasklane.tasks.library.helpers import (
     COMPLETION,
+    acting,
     added,
     field_is,
     named_once,
@@ -32,14 +33,7 @@ def _editor_and_task(world: World, rng: random.Random, *, top: bool = True) -> P
     task = pick(rng, open_tasks)
     if task is None:
         return None
-    return {
-        "as": person["email"],
-        "me": person["id"],
-        "project": project["name"],
-        "project_id": project["id"],
-        "task": task["name"],
-        "task_id": task["id"],
-    }
+    return acting(person, project, task)
 
 
 # -- rename ---------------------------------------------------------------------------
