@@ -26,11 +26,10 @@ from typing import Any
 
 from tasklane.client.gym import GymClient
 from tasklane.tasks.agents import BUILT_IN
-from tasklane.tasks.grading import grade, instantiate, world_of
+from tasklane.tasks.attempt import Attempt, grade_kept
 from tasklane.tasks.library import TEMPLATES
-from tasklane.tasks.model import Answer, Instance, Template, Tier
+from tasklane.tasks.model import Instance, Template, Tier
 
-PASSWORD = "tasklane-gym"  # every seeded person's (docs/gym.md)
 TIERS: tuple[Tier, ...] = ("easy", "medium", "hard")
 AgentFunction = Callable[[dict[str, Any]], None]
 
@@ -141,84 +140,34 @@ def run(
 def _one(
     gym: GymClient, planned: Planned, agent: Agent, preset: str, out: Path
 ) -> dict[str, Any] | None:
-    created = gym.create_episode(seed=planned.seed, preset=preset)
-    try:
-        with gym.episode(created) as episode:
-            before = json.loads(episode.state_bytes())
-            today = episode.clock()["today"]
-            instance = instantiate(planned.template, world_of(before, today), planned.seed, preset)
-            if instance is None:
-                return None
-            kept = out / "trajectories" / planned.name
-            kept.mkdir(parents=True, exist_ok=True)
-            _write(kept / "instance.json", instance.public())
-            _write(kept / "before.json", {"today": today, "state": before})
-            task = {
-                "url": created.urls.base,
-                "email": instance.persona,
-                "password": PASSWORD,
-                "intent": instance.intent,
-                "instance": instance.public(),
-            }
-            started = time.perf_counter()
-            error = ""
-            try:
-                agent.run(task, kept / "agent.log")
-            except Exception as exc:  # the agent's failure is its result, not the run's
-                error = repr(exc)
-            seconds = time.perf_counter() - started
-            after = json.loads(episode.state_bytes())
-            events = _trajectory(episode)
-            answer = episode.answer()
-            _write(kept / "after.json", {"today": today, "state": after})
-            _write(kept / "events.json", events)
-            _write(kept / "answer.json", answer)
-    finally:
-        gym.delete_episode(created.id)
-    graded = _grade(instance, before, after, today, answer)
+    attempt = Attempt.start(gym, planned.template, planned.seed, preset)
+    if attempt is None:
+        return None
+    with attempt:
+        kept = out / "trajectories" / planned.name
+        kept.mkdir(parents=True, exist_ok=True)
+        _write(kept / "instance.json", attempt.instance.public())
+        _write(kept / "before.json", {"today": attempt.today, "state": attempt.before})
+        started = time.perf_counter()
+        error = ""
+        try:
+            agent.run(attempt.task(), kept / "agent.log")
+        except Exception as exc:  # the agent's failure is its result, not the run's
+            error = repr(exc)
+        seconds = time.perf_counter() - started
+        ended = attempt.finish()
+        _write(kept / "after.json", {"today": attempt.today, "state": ended.after})
+        _write(kept / "events.json", ended.events)
+        _write(kept / "answer.json", ended.answer)
     return {
-        **_identity(instance),
+        **_identity(attempt.instance),
         "repeat": planned.repeat,
-        "reward": graded["reward"],
-        "checks": graded["checks"],
-        "steps": len(events),
+        **ended.grade.public(),
+        "steps": len(ended.events),
         "seconds": round(seconds, 3),
         "error": error,
         "trajectory": f"trajectories/{planned.name}",
     }
-
-
-def _trajectory(episode: GymClient) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    cursor = ""
-    while True:
-        page = episode.events(after=cursor, limit=5_000)
-        found.extend(page["events"])
-        if not page["events"]:
-            return found
-        cursor = page["cursor"]
-
-
-def _grade(
-    instance: Instance,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    today: str,
-    answer: dict[str, Any] | None,
-) -> dict[str, Any]:
-    template = TEMPLATES[instance.template]
-    if template.version != instance.version:
-        raise ValueError(
-            f"{instance.template} is at version {template.version}, the run had {instance.version}"
-        )
-    graded = grade(
-        template,
-        instance,
-        world_of(before, today),
-        world_of(after, today),
-        Answer.from_public(answer),
-    )
-    return graded.public()
 
 
 def _identity(instance: Instance) -> dict[str, Any]:
@@ -254,8 +203,8 @@ def regrade(out: Path) -> list[dict[str, Any]]:
         before = json.loads((folder / "before.json").read_text())
         after = json.loads((folder / "after.json").read_text())
         answer = json.loads((folder / "answer.json").read_text())
-        graded = _grade(instance, before["state"], after["state"], before["today"], answer)
-        results.append({**kept, "reward": graded["reward"], "checks": graded["checks"]})
+        graded = grade_kept(instance, before["state"], after["state"], before["today"], answer)
+        results.append({**kept, **graded.public()})
     return results
 
 
