@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from tasklane.tasks.library import (
+    assign,
     bulk,
     bulk_more,
     comments,
+    dates,
     infeasible,
     members,
     multi,
     questions,
     questions_more,
     sections,
+    subtasks,
     tasks,
 )
 from tasklane.tasks.model import Template
@@ -27,5 +30,8 @@ MODULES = (
     questions,
     questions_more,
     infeasible,
+    subtasks,
+    dates,
+    assign,
 )
 TEMPLATES: dict[str, Template] = {t.id: t for module in MODULES for t in module.TEMPLATES}
