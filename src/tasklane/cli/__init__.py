@@ -1,6 +1,6 @@
 """The ``tasklane`` command: ``serve``, ``migrate`` and ``demo`` (``server``), ``watch``
 (``watch``), the gym's ``seed``, ``reset`` and ``state`` (``gym``) and
-``gym episodes …`` (``episodes``)."""
+``gym episodes …`` (``episodes``), and ``mcp``, the agent tools over MCP (``mcp``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from types import FrameType
 
 import typer
 
-from tasklane.cli import episodes, gym, server, watch
+from tasklane.cli import episodes, gym, mcp, server, watch
 
 DISTRIBUTION = "tasklane-server"
 
@@ -36,6 +36,7 @@ server.install(cli)
 watch.install(cli)
 gym.install(cli)
 episodes.install(cli)
+mcp.install(cli)
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
