@@ -7,10 +7,13 @@ from tasklane.tasks.library import (
     bulk,
     bulk_more,
     comments,
+    conditional,
     dates,
+    details,
     infeasible,
     members,
     multi,
+    projects,
     questions,
     questions_more,
     sections,
@@ -33,5 +36,8 @@ MODULES = (
     subtasks,
     dates,
     assign,
+    conditional,
+    details,
+    projects,
 )
 TEMPLATES: dict[str, Template] = {t.id: t for module in MODULES for t in module.TEMPLATES}
