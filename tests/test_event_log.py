@@ -1,7 +1,8 @@
 """The event log's promises, on SQLite and PostgreSQL: every committed mutation appends
-exactly one event with the next ``seq`` and the documented payload; a rejected one
-appends nothing; concurrent writers never duplicate or skip a ``seq``; and only what
-committed is published, after the commit."""
+exactly one event with the next ``seq`` and the documented payload (one per change, in
+order, for the removal of a member with tasks); a rejected one appends nothing;
+concurrent writers never duplicate or skip a ``seq``; and only what committed is
+published, after the commit."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from tasklane.models import User
 from tasklane.protocol.auth import RegisterIn
-from tasklane.protocol.events import DURABLE_TYPES, ProjectUpdated
+from tasklane.protocol.events import DURABLE_TYPES, ProjectUpdated, TaskUpdated
 from tasklane.protocol.project import (
     MemberAdd,
     MemberUpdate,
@@ -273,6 +274,72 @@ async def test_a_transaction_that_fails_after_emitting_leaves_no_event(world: Wo
     assert (await world.log()).head == head
     await world.services.tasks.update(world.owner, world.task_id, TaskUpdate(notes="next"))
     assert [e.seq for e in (await world.log(head)).events] == [head + 1]
+
+
+async def test_a_transaction_that_fails_after_emitting_several_leaves_none(world: World) -> None:
+    head = (await world.log()).head
+    task = await world.services.tasks.get(world.owner, world.task_id)
+
+    async def emit_twice_then_fail() -> None:
+        async with world.services.runtime.transaction() as tx:
+            for _ in range(2):
+                await tx.emit(
+                    TaskUpdated(
+                        project_id=world.project_id, task_id=task.id, task=task, changes=[]
+                    ),
+                    actor_id=world.owner.id,
+                )
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await emit_twice_then_fail()
+    assert (await world.log()).head == head
+    await world.services.tasks.update(world.owner, world.task_id, TaskUpdate(notes="next"))
+    assert [e.seq for e in (await world.log(head)).events] == [head + 1]
+
+
+async def test_a_removal_that_unassigns_appends_and_publishes_each_change_in_order(
+    world: World,
+) -> None:
+    """The one mutation that appends several events to one log: each with the next
+    ``seq``, published after the commit in that order, the removal last."""
+    services = world.services
+    await services.tasks.update(world.owner, world.task_id, TaskUpdate(assignee_id=world.other.id))
+    sub = await services.tasks.create_subtask(
+        world.owner, world.task_id, TaskCreate(name="Sub", assignee_id=world.other.id)
+    )
+    before = await world.log()
+    published: list[Committed] = []
+    heads: list[int] = []
+
+    async def listener(message: Message) -> None:
+        assert isinstance(message, Committed)
+        heads.append((await world.log()).head)
+        published.append(message)
+
+    unsubscribe = services.runtime.broker.subscribe(listener)
+    try:
+        await services.members.remove(world.owner, world.project_id, world.other.id)
+    finally:
+        unsubscribe()
+    after = await world.log(before.head)
+    assert [e.seq for e in after.events] == [before.head + n for n in (1, 2, 3)]
+    envelopes = [stored(e) for e in after.events]
+    parent = await services.tasks.get(world.owner, world.task_id)
+    oldest_first = sorted([parent, sub], key=lambda t: (t.created_at, t.id))
+    assert [(e["type"], e["data"].get("taskId")) for e in envelopes] == [
+        ("task_updated", oldest_first[0].id),
+        ("task_updated", oldest_first[1].id),
+        ("member_removed", None),
+    ]
+    for envelope in envelopes:
+        model = DURABLE_TYPES[envelope["type"]]
+        assert model.model_validate(envelope["data"]).wire() == envelope["data"]
+    # Published only once all three committed, in order, as the same bytes.
+    assert heads == [before.head + 3] * 3
+    assert [m.frame for m in published] == [e.frame for e in after.events]
+    assert published[-1].revoked_user == world.other.id
+    assert [m.revoked_user for m in published[:2]] == [None, None]
 
 
 async def test_concurrent_writers_never_duplicate_or_skip_a_seq(world: World) -> None:

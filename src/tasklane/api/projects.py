@@ -85,5 +85,7 @@ async def update_member(
 async def remove_member(
     project_id: str, user_id: str, user: CurrentUser, services: ServicesDep
 ) -> None:
-    """Owners remove anyone; a member may remove themselves. A project keeps an owner."""
+    """Owners remove anyone; a member may remove themselves. A project keeps an owner.
+    The member is unassigned from every task of the project (open and done, subtasks
+    too): a ``task_updated`` for each, then ``member_removed``, in one transaction."""
     await services.members.remove(user, project_id, user_id)

@@ -9,6 +9,7 @@ from tasklane.protocol.auth import UserPublic
 from tasklane.protocol.events import MemberAdded, MemberRemoved, MemberUpdated
 from tasklane.protocol.project import MemberAdd, MemberPublic, MemberUpdate
 from tasklane.services.access import Action, require
+from tasklane.services.assignees import unassign
 from tasklane.services.errors import Conflict, NotFound
 from tasklane.services.runtime import Runtime, Transaction
 
@@ -96,13 +97,20 @@ class MemberService:
         return public
 
     async def remove(self, user: User, project_id: str, user_id: str) -> None:
-        """Owners remove anyone; every member may remove themselves (leave)."""
+        """Owners remove anyone; every member may remove themselves (leave).
+
+        The removed member is unassigned from every task of the project (the assignee
+        rule, ``services/assignees.py``), in the same transaction: one ``task_updated``
+        per task, then ``member_removed`` last, so that at every ``seq`` of the log no
+        task names a non-member, and the removed member's subscriptions end with the
+        removal, after they were told of the rest."""
         action = Action.READ if user_id == user.id else Action.MANAGE
         async with self.runtime.transaction() as tx:
             await require(tx.session, project_id, user.id, action, lock=True)
             member = await self._existing(tx, project_id, user_id)
             if member.role == "owner":
                 await self._keep_an_owner(tx, project_id)
+            await unassign(tx, project_id, user_id, actor_id=user.id)
             await tx.session.delete(member)
             await tx.emit(MemberRemoved(project_id=project_id, user_id=user_id), actor_id=user.id)
 

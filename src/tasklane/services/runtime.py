@@ -1,12 +1,15 @@
 """What every service shares, and the write transaction that appends events.
 
-A mutation runs inside ``runtime.transaction()``. It changes rows and calls
-``emit`` once; ``emit`` takes the project's next ``seq``, adds the event row to the
-same transaction (a transactional outbox) and encodes the event once, in the shape every
-transport sends (``Committed``). Only after the commit succeeds is it handed to the
-broker, so nothing is published that did not commit, and everything that committed is
-in the log even if publishing fails. A request that wants to answer with the ``seq`` it
-produced holds a ``Receipt`` (``receipt()``), which every commit inside it signs.
+A mutation runs inside ``runtime.transaction()``. It changes rows and calls ``emit``
+once for each change a client must hear of: almost always once; a member's removal also
+announces each task it unassigns, a move to another project the task leaving one log and
+arriving in another (docs/protocol.md, "The event log"). ``emit`` takes the project's
+next ``seq``, adds the event row to the same transaction (a transactional outbox) and
+encodes the event once, in the shape every transport sends (``Committed``). Only after
+the commit succeeds are the events handed to the broker, in the order they were emitted,
+so nothing is published that did not commit, and everything that committed is in the log
+even if publishing fails. A request that wants to answer with the ``seq`` it produced
+holds a ``Receipt`` (``receipt()``), which every commit inside it signs.
 """
 
 from __future__ import annotations
@@ -46,22 +49,23 @@ _APPEND_EVENT = insert(_events)
 
 
 class Transaction:
-    """One open write transaction and the (at most one) event it appends."""
+    """One open write transaction and the events it appends, in order."""
 
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self.session = session
         self.clock = clock
-        self.event: Committed | None = None
+        self.events: list[Committed] = []
 
     async def emit(self, data: EventData, *, actor_id: str | None) -> Committed:
         """Append ``data`` to its project's log with the next ``seq``.
 
         The counter update takes the project row's write lock, which PostgreSQL holds
         until commit: concurrent writers to one project therefore commit in ``seq``
-        order, and a rollback returns the number, so ``seq`` has no gaps.
+        order, and a rollback returns the number, so ``seq`` has no gaps. Events emitted
+        by one transaction to one project take consecutive numbers. A transaction that
+        writes to two projects' logs must take both locks in one order first, so that
+        two such transactions never wait on each other.
         """
-        if self.event is not None:
-            raise RuntimeError("one committed mutation appends exactly one event")
         # The statements below are Core, which does not autoflush: flush what the
         # mutation added (a new project, a comment…) as the ORM would have.
         await self.session.flush()
@@ -80,7 +84,7 @@ class Transaction:
             "created_at": self.clock.now(),
         }
         await self.session.execute(_APPEND_EVENT, row)
-        self.event = committed(
+        event = committed(
             type=data.TYPE,
             project_id=data.project_id,
             seq=seq,
@@ -88,7 +92,8 @@ class Transaction:
             data=row["data"],
             at=row["created_at"],
         )
-        return self.event
+        self.events.append(event)
+        return event
 
 
 @dataclass
@@ -139,8 +144,9 @@ class Runtime:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """A write transaction; its event is published after, and only after, commit.
-        While it is under way it counts in ``commits``."""
+        """A write transaction; its events are published after, and only after, commit,
+        in the order they were emitted. While it is under way it counts in ``commits``,
+        so a room holds the first of its events until the last has landed too."""
         self.commits.begin()
         db = self.db
         try:
@@ -150,11 +156,12 @@ class Runtime:
                 await session.flush()
             # A gym episode's reset may have put another database in place meanwhile:
             # this change went with the state it replaced, and is nobody's news.
-            if tx.event is not None and db is self.db:
+            if db is self.db:
                 kept = _receipt.get()
-                if kept is not None:
-                    kept.events.append(tx.event)
-                await self.publish(tx.event)
+                for event in tx.events:
+                    if kept is not None:
+                        kept.events.append(event)
+                    await self.publish(event)
         finally:
             self.commits.end()
 

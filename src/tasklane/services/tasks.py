@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tasklane.models import Comment, ProjectMember, Section, Task, User
+from tasklane.models import Comment, Section, Task, User
 from tasklane.protocol.events import TaskCreated, TaskDeleted, TaskStatusChanged, TaskUpdated
 from tasklane.protocol.task import TaskCreate, TaskMove, TaskPublic, TaskUpdate
 from tasklane.services.access import (
@@ -28,6 +28,7 @@ from tasklane.services.access import (
     project_lock,
     require,
 )
+from tasklane.services.assignees import check_assignee
 from tasklane.services.errors import Invalid, NotFound
 from tasklane.services.ranking import place
 from tasklane.services.runtime import Transaction
@@ -98,7 +99,7 @@ class TaskService(TaskReads):
                 if task[field] == value:
                     continue
                 if field == "assignee_id" and value is not None:
-                    await self._check_assignee(tx.session, task["project_id"], value)
+                    await check_assignee(tx.session, task["project_id"], value)
                 values[field] = value
                 changes.append(to_camel(field))
             if not changes:
@@ -213,7 +214,7 @@ class TaskService(TaskReads):
         parent_id: str | None,
     ) -> TaskPublic:
         if body.assignee_id is not None:
-            await self._check_assignee(tx.session, project_id, body.assignee_id)
+            await check_assignee(tx.session, project_id, body.assignee_id)
         now = self.runtime.clock.now()
         task = Task(
             id=self.runtime.ids.new("task"),
@@ -271,19 +272,6 @@ class TaskService(TaskReads):
                 "no such section in this project", code="unknown_section", field="sectionId"
             )
         return section_id
-
-    async def _check_assignee(self, session: AsyncSession, project_id: str, user_id: str) -> None:
-        member = await session.scalar(
-            select(ProjectMember.id).where(
-                ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
-            )
-        )
-        if member is None:
-            raise Invalid(
-                "the assignee must be a member of the project",
-                code="assignee_not_member",
-                field="assigneeId",
-            )
 
 
 async def _editable_row(session: AsyncSession, user: User, task_id: str) -> dict[str, Any]:

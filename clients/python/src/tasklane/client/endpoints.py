@@ -195,7 +195,8 @@ class Endpoints:
 
     @endpoint
     def remove_member(self, project_id: str, user_id: str) -> Call[None]:
-        """Owners remove anyone; a member may remove themselves."""
+        """Owners remove anyone; a member may remove themselves. Every task of the
+        project assigned to them is unassigned with it (a task's assignee is a member)."""
         return Call("DELETE", path("/api/projects/{}/members/{}", project_id, user_id), nothing)
 
     # -- sections ----------------------------------------------------------------------
