@@ -112,6 +112,14 @@ def test_every_tool_on_a_live_episode(episode: Episode) -> None:
         assert tool("get_project", project_id=project_id)["role"] == "owner"
         changed = tool("update_project", project_id=project_id, description="Run by tools")
         assert changed["description"] == "Run by tools"
+        made = tool("create_project", name="Tooling", sections=["Ideas", "Doing"], color="#336699")
+        assert (made["role"], made["color"]) == ("owner", "#336699")
+        assert [s["name"] for s in tool("list_sections", project_id=made["id"])] == [
+            "Ideas",
+            "Doing",
+        ]
+        assert tool("delete_project", project_id=made["id"]) == {"deleted": made["id"]}
+        assert made["id"] not in [p["id"] for p in tool("list_projects")]
 
         # People and members.
         members = tool("list_members", project_id=project_id)
@@ -295,6 +303,7 @@ def test_what_the_api_refuses_comes_back_with_its_code(episode: Episode) -> None
             refused(api, "add_member", project_id=project_id, email=outsider["email"]).code
             == "forbidden"
         )
+        assert refused(api, "delete_project", project_id=project_id).code == "forbidden"
     with episode.signed_in(owner) as api:
         sections = call(api, "list_sections", {"project_id": project_id})
         full = next(

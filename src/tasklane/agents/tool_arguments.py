@@ -68,6 +68,17 @@ class CommentRef(Arguments):
     comment_id: CommentId
 
 
+class CreateProject(Arguments):
+    name: Name = Field(description="The project's name.")
+    description: Notes | None = Field(None, description="What it is for.")
+    color: Color | None = Field(None, description="Its color, #rrggbb.")
+    sections: list[Name] | None = Field(
+        None,
+        max_length=50,
+        description="Its sections, in order; default: To do, In progress, Done.",
+    )
+
+
 class UpdateProject(Arguments):
     project_id: ProjectId
     name: Name | None = Field(None, description="A new name.")

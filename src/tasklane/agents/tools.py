@@ -29,6 +29,7 @@ from tasklane.agents.tool_arguments import (
     AddMember,
     ChangeMemberRole,
     CommentRef,
+    CreateProject,
     CreateSection,
     CreateSubtask,
     CreateTask,
@@ -280,6 +281,15 @@ _LIST = (
         changes=False,
     ),
     _tool(
+        "create_project",
+        "Make a new project, with its sections; you are its owner.",
+        CreateProject,
+        lambda api, a: api.create_project(
+            a.name, description=a.description, color=a.color, sections=a.sections
+        ),
+        changes=True,
+    ),
+    _tool(
         "update_project",
         "Change a project's name, description or color, or archive it (owners and editors).",
         UpdateProject,
@@ -290,6 +300,13 @@ _LIST = (
             color=a.color,
             archived=a.archived,
         ),
+        changes=True,
+    ),
+    _tool(
+        "delete_project",
+        "Delete a project, with everything in it (its owners only).",
+        ProjectRef,
+        lambda api, a: _done(lambda: api.delete_project(a.project_id), deleted=a.project_id),
         changes=True,
     ),
     _tool(
