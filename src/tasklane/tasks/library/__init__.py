@@ -10,12 +10,14 @@ from tasklane.tasks.library import (
     conditional,
     dates,
     details,
+    hard_multi,
     infeasible,
     members,
     multi,
     projects,
     questions,
     questions_more,
+    questions_people,
     sections,
     subtasks,
     tasks,
@@ -39,5 +41,7 @@ MODULES = (
     conditional,
     details,
     projects,
+    questions_people,
+    hard_multi,
 )
 TEMPLATES: dict[str, Template] = {t.id: t for module in MODULES for t in module.TEMPLATES}

@@ -187,7 +187,7 @@ ARCHIVE = Template(
 # -- a new project with its sections and people ---------------------------------------
 
 
-def _new_project(world: World, rng: random.Random, person: Row) -> Params | None:
+def new_project(world: World, rng: random.Random, person: Row) -> Params | None:
     """The persona, the name of a project nobody has, and the ids of the projects there
     are."""
     name = f"{rng.choice(TOPICS)} {rng.randint(100, 999)}"
@@ -201,13 +201,13 @@ def _new_project(world: World, rng: random.Random, person: Row) -> Params | None
     }
 
 
-def _created(o: Outcome, p: Params) -> tuple[Row | None, Check]:
+def created_project(o: Outcome, p: Params) -> tuple[Row | None, Check]:
     found = added(o, "projects", lambda row: row["name"].strip() == p["name"])
     check = Check("project_created", len(found) == 1, f"{len(found)} projects named so")
     return (found[0] if len(found) == 1 else None), check
 
 
-def _in_new_project(change: Change, p: Params) -> bool:
+def in_new_project(change: Change, p: Params) -> bool:
     """A project added under the name asked for, or a change to a project that was not
     there at the start (its sections and members)."""
     if change.collection == "projects":
@@ -216,19 +216,19 @@ def _in_new_project(change: Change, p: Params) -> bool:
     return project_id is not None and project_id not in p["existing"]
 
 
-def _sections_are(o: Outcome, project: Row | None, wanted: list[str]) -> Check:
+def sections_are(o: Outcome, project: Row | None, wanted: list[str]) -> Check:
     names = [] if project is None else [s["name"].strip() for s in o.after.sections(project["id"])]
     return Check("sections_as_asked", names == wanted, f"sections {names}")
 
 
-def _role_in(o: Outcome, project: Row | None, user_id: str, role: str, name: str) -> Check:
+def role_in(o: Outcome, project: Row | None, user_id: str, role: str, name: str) -> Check:
     found = None if project is None else o.after.role(project["id"], user_id)
     return Check(name, found == role, f"role {found!r}")
 
 
 def _create_sample(world: World, rng: random.Random) -> Params | None:
     pair = pick(rng, world.editors())  # someone with a stray change within reach
-    found = None if pair is None else _new_project(world, rng, pair[0])
+    found = None if pair is None else new_project(world, rng, pair[0])
     if found is None:
         return None
     person = pick(rng, [u for u in world.users if u["id"] != found["me"]])
@@ -252,11 +252,11 @@ def _create_solve(api: TasklaneClient, p: Params) -> Answer:
 
 
 def _create_checks(o: Outcome, p: Params) -> list[Check]:
-    project, created = _created(o, p)
+    project, created = created_project(o, p)
     return [
         created,
-        _sections_are(o, project, p["sections"]),
-        _role_in(o, project, p["user_id"], "editor", "member_added"),
+        sections_are(o, project, p["sections"]),
+        role_in(o, project, p["user_id"], "editor", "member_added"),
     ]
 
 
@@ -268,7 +268,7 @@ CREATE_WITH_SECTIONS = Template(
     sample=_create_sample,
     solve=_create_solve,
     check=_create_checks,
-    allows=_in_new_project,
+    allows=in_new_project,
 )
 
 
@@ -277,7 +277,7 @@ CREATE_WITH_SECTIONS = Template(
 
 def _like_sample(world: World, rng: random.Random) -> Params | None:
     owned = _owned(world, rng)
-    found = None if owned is None else _new_project(world, rng, world.user(owned["me"]))
+    found = None if owned is None else new_project(world, rng, world.user(owned["me"]))
     if owned is None or found is None:
         return None
     editors = sorted(m["userId"] for m in world.members(owned["project_id"], ["editor"]))
@@ -297,11 +297,11 @@ def _like_solve(api: TasklaneClient, p: Params) -> Answer:
 
 
 def _like_checks(o: Outcome, p: Params) -> list[Check]:
-    project, created = _created(o, p)
+    project, created = created_project(o, p)
     return [
         created,
-        _sections_are(o, project, p["sections"]),
-        *(_role_in(o, project, u, "editor", f"editor:{u}") for u in p["editor_ids"]),
+        sections_are(o, project, p["sections"]),
+        *(role_in(o, project, u, "editor", f"editor:{u}") for u in p["editor_ids"]),
     ]
 
 
@@ -313,7 +313,7 @@ LIKE_ANOTHER = Template(
     sample=_like_sample,
     solve=_like_solve,
     check=_like_checks,
-    allows=_in_new_project,
+    allows=in_new_project,
 )
 
 TEMPLATES = (RENAME, DESCRIBE, RECOLOR, ARCHIVE, CREATE_WITH_SECTIONS, LIKE_ANOTHER)
