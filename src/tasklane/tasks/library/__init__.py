@@ -12,6 +12,7 @@ from tasklane.tasks.library import (
     details,
     hard_multi,
     infeasible,
+    infeasible_more,
     members,
     multi,
     projects,
@@ -43,5 +44,6 @@ MODULES = (
     projects,
     questions_people,
     hard_multi,
+    infeasible_more,
 )
 TEMPLATES: dict[str, Template] = {t.id: t for module in MODULES for t in module.TEMPLATES}
