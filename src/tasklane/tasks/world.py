@@ -18,6 +18,9 @@ class World:
     state: Mapping[str, list[Row]]
     today: date
     _by_id: dict[str, dict[str, Row]] = field(default_factory=dict, repr=False, compare=False)
+    _groups: dict[tuple[str, str], dict[Any, list[Row]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for name, rows in self.state.items():
@@ -28,6 +31,17 @@ class World:
 
     def get(self, name: str, row_id: str | None) -> Row | None:
         return self._by_id.get(name, {}).get(row_id or "")
+
+    def where(self, name: str, key: str, value: Any) -> list[Row]:
+        """The rows of ``name`` whose ``key`` is ``value``, in the state's order (indexed
+        on first use: the large preset has tens of thousands of tasks)."""
+        groups = self._groups.get((name, key))
+        if groups is None:
+            groups = {}
+            for row in self.state.get(name, []):
+                groups.setdefault(row.get(key), []).append(row)
+            self._groups[(name, key)] = groups
+        return list(groups.get(value, []))
 
     # -- people and projects ------------------------------------------------------------
 
@@ -59,8 +73,8 @@ class World:
         wanted = set(roles) if roles is not None else None
         return [
             m
-            for m in self.rows("members")
-            if m["projectId"] == project_id and (wanted is None or m["role"] in wanted)
+            for m in self.where("members", "projectId", project_id)
+            if wanted is None or m["role"] in wanted
         ]
 
     def role(self, project_id: str, user_id: str) -> str | None:
@@ -70,37 +84,37 @@ class World:
     def projects_of(self, user_id: str, roles: Iterable[str] = EDITORS) -> list[Row]:
         wanted = set(roles)
         mine = {
-            m["projectId"]
-            for m in self.rows("members")
-            if m["userId"] == user_id and m["role"] in wanted
+            m["projectId"] for m in self.where("members", "userId", user_id) if m["role"] in wanted
         }
         return [p for p in self.projects if p["id"] in mine]
 
     # -- sections and tasks -------------------------------------------------------------
 
     def sections(self, project_id: str) -> list[Row]:
-        found = [s for s in self.rows("sections") if s["projectId"] == project_id]
+        found = self.where("sections", "projectId", project_id)
         return sorted(found, key=lambda s: (s["rank"], s["id"]))
 
     def tasks(self, project_id: str | None = None, *, top: bool | None = None) -> list[Row]:
-        found = [
-            t
-            for t in self.rows("tasks")
-            if (project_id is None or t["projectId"] == project_id)
-            and (top is None or (t["parentId"] is None) == top)
-        ]
+        among = (
+            self.rows("tasks")
+            if project_id is None
+            else self.where("tasks", "projectId", project_id)
+        )
+        found = [t for t in among if top is None or (t["parentId"] is None) == top]
         return sorted(found, key=lambda t: t["id"])
+
+    def in_section(self, section_id: str) -> list[Row]:
+        """The tasks of a section (top-level ones: subtasks have none), by id."""
+        return sorted(self.where("tasks", "sectionId", section_id), key=lambda t: t["id"])
 
     def task(self, task_id: str) -> Row | None:
         return self.get("tasks", task_id)
 
     def subtasks(self, task_id: str) -> list[Row]:
-        return sorted(
-            (t for t in self.rows("tasks") if t["parentId"] == task_id), key=lambda t: t["id"]
-        )
+        return sorted(self.where("tasks", "parentId", task_id), key=lambda t: t["id"])
 
     def comments(self, task_id: str) -> list[Row]:
-        found = [c for c in self.rows("comments") if c["taskId"] == task_id]
+        found = self.where("comments", "taskId", task_id)
         return sorted(found, key=lambda c: (c["createdAt"], c["id"]))
 
     def overdue(self, task: Row) -> bool:

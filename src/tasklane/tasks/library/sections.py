@@ -24,7 +24,7 @@ MOVED = {"sectionId", "rank", "status"} | COMPLETION  # sections often stand for
 
 def _in_section(world: World, section_id: str) -> list[Row]:
     """The tasks of a section, in their order (subtasks belong to their parent)."""
-    found = [t for t in world.rows("tasks") if t["sectionId"] == section_id]
+    found = world.where("tasks", "sectionId", section_id)
     return sorted(found, key=lambda t: (t["rank"], t["id"]))
 
 
