@@ -6,22 +6,22 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tasklane.app import build_services
 from tasklane.client.errors import TasklaneError
 from tasklane.client.gym import GymClient
 from tasklane.client.rest import DEFAULT_URL
-from tasklane.demo import is_empty
 from tasklane.gym.presets import PASSWORD, PRESETS
-from tasklane.gym.seed import generate
-from tasklane.gym.service import GymService
-from tasklane.migrate import upgrade
-from tasklane.settings import Settings
+
+# ``seed`` imports the server's modules itself, so that the client's commands (reset,
+# state, episodes, run) start without loading them.
+if TYPE_CHECKING:
+    from tasklane.settings import Settings
 
 console = Console()
 
@@ -52,12 +52,20 @@ def seed(
     ),
 ) -> None:
     """Fill the database (DATABASE_URL) with a deterministic seeded workspace."""
+    from tasklane.settings import Settings
+
     settings = Settings()
     check_preset(preset)
     asyncio.run(_seed(settings, seed, preset, replace))
 
 
 async def _seed(settings: Settings, seed_value: int, preset: str, replace: bool) -> None:
+    from tasklane.app import build_services
+    from tasklane.demo import is_empty
+    from tasklane.gym.seed import generate
+    from tasklane.gym.service import GymService
+    from tasklane.migrate import upgrade
+
     await upgrade(settings.database_url)
     services = build_services(settings)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,11 +15,11 @@ except ImportError:  # pragma: no cover - uvicorn[standard] brings it
 from rich.console import Console
 from rich.table import Table
 
-from tasklane import demo, logs
-from tasklane.app import Role, build_services, build_stack
-from tasklane.migrate import upgrade
-from tasklane.serving import build_servers, serve_together
-from tasklane.settings import Settings
+# The server's modules are imported by the commands that run it, so that the client's
+# commands (watch, gym, mcp) start without loading them.
+if TYPE_CHECKING:
+    from tasklane.app import Role
+    from tasklane.settings import Settings
 
 console = Console()
 
@@ -29,6 +30,9 @@ GC_YOUNG_THRESHOLD = 10_000
 
 def migrate() -> None:
     """Bring the database (DATABASE_URL) up to the current schema."""
+    from tasklane.migrate import upgrade
+    from tasklane.settings import Settings
+
     settings = Settings()
     asyncio.run(upgrade(settings.database_url))
     console.print(f"[green]Database is up to date[/green]: {settings.database_url}")
@@ -36,6 +40,8 @@ def migrate() -> None:
 
 def load_demo() -> None:
     """Migrate, then load the demo workspace into an empty database."""
+    from tasklane.settings import Settings
+
     settings = Settings()
     asyncio.run(_prepare(settings, with_demo=True))
 
@@ -54,6 +60,9 @@ def serve(
     """Migrate the database, then serve the app on PORT and the gateway on WS_PORT."""
     if role not in ("all", "api", "realtime"):
         raise typer.BadParameter("choose all, api or realtime", param_hint="--role")
+    from tasklane import logs
+    from tasklane.settings import Settings
+
     settings = Settings()
     logs.configure(settings.log_level)
     # uvloop (installed with uvicorn[standard]) wakes the loop for every database reply
@@ -63,6 +72,9 @@ def serve(
 
 
 async def _serve(settings: Settings, role: Role, *, with_demo: bool) -> None:
+    from tasklane.app import build_stack
+    from tasklane.serving import build_servers, serve_together
+
     await _prepare(settings, with_demo=with_demo)
     stack = build_stack(settings, role)
     if role != "realtime":
@@ -104,6 +116,10 @@ def _settle_garbage_collection() -> None:
 
 
 async def _prepare(settings: Settings, *, with_demo: bool) -> None:
+    from tasklane import demo
+    from tasklane.app import build_services
+    from tasklane.migrate import upgrade
+
     await upgrade(settings.database_url)
     if not with_demo:
         return
