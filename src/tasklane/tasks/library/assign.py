@@ -83,7 +83,7 @@ HAND_OVER_SECTION = Template(
     id="assign.hand_over_section",
     tier="medium",
     intent='In the section "{section}" of the project "{project}", give every task of {whose} '
-    "that is not done to {other}.",
+    "that is not done to {other} (top-level tasks only; their subtasks stay as they are).",
     sample=_section_sample,
     solve=_section_solve,
     check=lambda o, p: [

@@ -59,6 +59,25 @@ def _some(targets: list[Row]) -> bool:
     return 1 <= len(targets) <= MOST
 
 
+def narrowed(tasks: list[Row], most: int, least: int = 2) -> list[tuple[str | None, list[Row]]]:
+    """``tasks`` as one group if there are a few (``least`` to ``most``), else each
+    assignee's among them where those are a few: (the assignee or None, the group). A
+    condition too broad on a large project is narrowed to one person's tasks."""
+    if least <= len(tasks) <= most:
+        return [(None, tasks)]
+    groups: dict[str, list[Row]] = {}
+    for task in tasks:
+        if task["assigneeId"]:
+            groups.setdefault(task["assigneeId"], []).append(task)
+    return [(who, group) for who, group in sorted(groups.items()) if least <= len(group) <= most]
+
+
+def whose_words(world: World, params: Params) -> Params:
+    """The words for a group's assignee, if it is one person's: " assigned to X"."""
+    who = params.get("whose_id")
+    return {**params, "of": "" if who is None else f" assigned to {world.name(who)}"}
+
+
 # -- someone's overdue tasks in progress ----------------------------------------------
 
 
@@ -106,23 +125,25 @@ OVERDUE_IN_PROGRESS = Template(
 # -- the open tasks whose name holds a word, to someone -------------------------------
 
 
-def _words(tasks: list[Row]) -> list[str]:
-    """Words of the tasks' names that, wherever they occur in a name, are whole words
-    (so that "contains" and "has the word" pick out the same tasks)."""
+def _by_word(tasks: list[Row]) -> dict[str, list[Row]]:
+    """The open tasks whose name holds each word, for the words of the tasks' names
+    that, wherever they occur in a name, are whole words (so that "contains" and "has
+    the word" pick out the same tasks)."""
     names = [t["name"].lower() for t in tasks]
-    found = {w for name in names for w in WORD.findall(name)}
-    return sorted(
-        word for word in found if all(word in WORD.findall(name) for name in names if word in name)
-    )
+    tokens = [set(WORD.findall(name)) for name in names]
+    found = {}
+    for word in sorted(set().union(*tokens)):
+        holding = [i for i, name in enumerate(names) if word in name]
+        if all(word in tokens[i] for i in holding):
+            found[word] = [tasks[i] for i in holding if tasks[i]["status"] != "done"]
+    return found
 
 
 def _named_sample(world: World, rng: random.Random) -> Params | None:
     found: list[Candidate] = []
     for project in world.projects:
-        tasks = world.tasks(project["id"])
         members = sorted(m["userId"] for m in world.members(project["id"]))
-        for word in _words(tasks):
-            matching = [t for t in tasks if word in t["name"].lower() and t["status"] != "done"]
+        for word, matching in _by_word(world.tasks(project["id"])).items():
             if len(matching) > MOST:
                 continue
             for assignee in members:
@@ -268,18 +289,19 @@ def _nudge_sample(world: World, rng: random.Random) -> Params | None:
     found: list[Candidate] = []
     for project in world.projects:
         late = [t for t in world.tasks(project["id"]) if world.overdue(t)]
-        if enough(late) and len(late) <= COMMENTED:
-            found.append((project, {"task_ids": ids(late)}))
+        for whose, targets in narrowed(late, COMMENTED):
+            found.append((project, {"whose_id": whose, "task_ids": ids(targets)}))
     chosen = for_an_editor(world, rng, found)
     if chosen is None:
         return None
-    return {**chosen, "text": NUDGE, "today": world.today.isoformat()}
+    return {**whose_words(world, chosen), "text": NUDGE, "today": world.today.isoformat()}
 
 
 def _nudge_solve(api: TasklaneClient, p: Params) -> Answer:
     today = date.fromisoformat(p["today"])
     for task in listed_tasks(api, p["project_id"], due_before=today):
-        if task.status != "done" and task.due_on is not None and task.due_on < today:
+        theirs = p["whose_id"] is None or task.assignee_id == p["whose_id"]
+        if theirs and task.status != "done" and task.due_on is not None and task.due_on < today:
             api.create_comment(task.id, p["text"])
     return DONE
 
@@ -287,8 +309,8 @@ def _nudge_solve(api: TasklaneClient, p: Params) -> Answer:
 NUDGE_OVERDUE = Template(
     id="conditional.comment_overdue",
     tier="hard",
-    intent='In the project "{project}", comment "{text}" on every overdue task (not done, and '
-    "due before today; subtasks included).",
+    intent='In the project "{project}", comment "{text}" on every overdue task{of} (not done, '
+    "and due before today; subtasks included).",
     sample=_nudge_sample,
     solve=_nudge_solve,
     check=lambda o, p: [commented_once(o, t, p["me"], p["text"]) for t in p["task_ids"]],

@@ -215,7 +215,7 @@ OVERDUE_TO_FRIDAY = Template(
     id="date.overdue_section_to_friday",
     tier="hard",
     intent='In the section "{section}" of the project "{project}", make every overdue task (not '
-    "done, and due before today) due on the coming Friday ({due}).",
+    "done, and due before today; top-level tasks only) due on the coming Friday ({due}).",
     sample=lambda world, rng: _in_section_sample(world, rng, overdue=True),
     solve=_overdue_solve,
     check=lambda o, p: [
@@ -238,7 +238,8 @@ UNDATED_TO_MONTH_END = Template(
     id="date.undated_section_to_month_end",
     tier="hard",
     intent='In the section "{section}" of the project "{project}", give every task that is not '
-    "done and has no due date a due date: the last day of this month.",
+    "done and has no due date a due date: the last day of this month (top-level tasks only; "
+    "their subtasks stay as they are).",
     sample=lambda world, rng: _in_section_sample(world, rng, overdue=False),
     solve=_undated_solve,
     check=lambda o, p: [

@@ -9,7 +9,13 @@ from datetime import date, timedelta
 
 from tasklane.client import TasklaneClient
 from tasklane.tasks.library.bulk_more import MOST, Candidate, enough, for_an_editor, ids
-from tasklane.tasks.library.conditional import COMMENTED, comment_on, commented_once
+from tasklane.tasks.library.conditional import (
+    COMMENTED,
+    comment_on,
+    commented_once,
+    narrowed,
+    whose_words,
+)
 from tasklane.tasks.library.helpers import (
     COMPLETION,
     added,
@@ -51,28 +57,6 @@ def _open_sections(world: World, project: Row) -> list[tuple[Row, list[Row]]]:
     ]
 
 
-def narrowed(world: World, tasks: list[Row], most: int) -> list[tuple[str | None, list[Row]]]:
-    """``tasks`` as one group if there are a few (2 to ``most``), else each assignee's
-    among them where those are a few: (the assignee or None, the group)."""
-    if enough(tasks) and len(tasks) <= most:
-        return [(None, tasks)]
-    groups: dict[str, list[Row]] = {}
-    for task in tasks:
-        if task["assigneeId"]:
-            groups.setdefault(task["assigneeId"], []).append(task)
-    return [
-        (who, group)
-        for who, group in sorted(groups.items())
-        if enough(group) and len(group) <= most
-    ]
-
-
-def _whose(world: World, params: Params) -> Params:
-    """The words for a group's assignee, if it is one person's: " assigned to X"."""
-    who = params.get("whose_id")
-    return {**params, "of": "" if who is None else f" assigned to {world.name(who)}"}
-
-
 # -- triage someone's overdue tasks: a comment, and a section -------------------------
 
 TRIAGE = "Moved for triage: please give it a new date."
@@ -83,7 +67,7 @@ def _triage_sample(world: World, rng: random.Random) -> Params | None:
     for project in world.projects:
         late = [t for t in world.tasks(project["id"], top=True) if world.overdue(t)]
         sections = _open_sections(world, project)
-        for whose, targets in narrowed(world, late, COMMENTED):
+        for whose, targets in narrowed(late, COMMENTED):
             for section, inside in sections:
                 if all(t["sectionId"] != section["id"] for t in targets):
                     params = {"section": section["name"], "section_id": section["id"]}
@@ -92,7 +76,7 @@ def _triage_sample(world: World, rng: random.Random) -> Params | None:
     chosen = for_an_editor(world, rng, found)
     if chosen is None:
         return None
-    return {**_whose(world, chosen), "text": TRIAGE, "today": world.today.isoformat()}
+    return {**whose_words(world, chosen), "text": TRIAGE, "today": world.today.isoformat()}
 
 
 def _triage_solve(api: TasklaneClient, p: Params) -> Answer:
@@ -146,7 +130,7 @@ def _copy_sample(world: World, rng: random.Random) -> Params | None:
             if len(tasks) < len([t for t in inside if t["status"] != "done"]):
                 continue  # a copy could not say which of two tasks of a name it is
             groups[project["id"]] = groups.get(project["id"], []) + [
-                (section, whose, group) for whose, group in narrowed(world, tasks, COMMENTED)
+                (section, whose, group) for whose, group in narrowed(tasks, COMMENTED)
             ]
     choices = [
         (me, source, target, group)
@@ -181,7 +165,7 @@ def _copy_sample(world: World, rng: random.Random) -> Params | None:
             t["name"]: t["assigneeId"] if t["assigneeId"] in members else None for t in tasks
         },
     }
-    return _whose(world, params)
+    return whose_words(world, params)
 
 
 def _copy_solve(api: TasklaneClient, p: Params) -> Answer:
@@ -217,9 +201,9 @@ COPY_SECTION = Template(
     id="multi.copy_open_section",
     tier="hard",
     intent='Copy every task of the section "{section}" in the project "{source}" that is not '
-    'done{of} into the section "{into}" of the project "{target}": a new task of the same name, '
-    'assigned to the same person where that person is a member of "{target}", and unassigned '
-    "otherwise.",
+    'done{of} (top-level tasks only) into the section "{into}" of the project "{target}": a new '
+    "task of the same name, assigned to the same person where that person is a member of "
+    '"{target}", and unassigned otherwise.',
     sample=_copy_sample,
     solve=_copy_solve,
     check=_copied,
@@ -251,12 +235,12 @@ def _close_sample(world: World, rng: random.Random) -> Params | None:
         for section, inside in sections:
             if section["id"] == into["id"] or any(t["status"] == "done" for t in inside):
                 continue
-            for whose, targets in narrowed(world, inside, MOST):
+            for whose, targets in narrowed(inside, MOST):
                 params = {"section": section["name"], "section_id": section["id"]}
                 params |= {"into": into["name"], "into_id": into["id"], "whose_id": whose}
                 found.append((project, {**params, "task_ids": ids(targets), "ranked": ids(ranked)}))
     chosen = for_an_editor(world, rng, found)
-    return None if chosen is None else _whose(world, chosen)
+    return None if chosen is None else whose_words(world, chosen)
 
 
 def _close_solve(api: TasklaneClient, p: Params) -> Answer:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from tasklane.client import TasklaneClient
 from tasklane.protocol.task import TaskPublic
+from tasklane.tasks.library.conditional import narrowed, whose_words
 from tasklane.tasks.library.helpers import answered, listed_tasks, member_email, named_once, pick
 from tasklane.tasks.model import Answer, Params, Template
 from tasklane.tasks.world import Row, World
@@ -200,10 +201,12 @@ def _this_week_sample(world: World, rng: random.Random) -> Params | None:
             if t["status"] != "done" and t["dueOn"] and today <= t["dueOn"] <= sunday
         ]
         named = {t["id"] for t in _top_named(world, project)}
-        if 1 <= len(due) <= MOST_NAMES and all(t["id"] in named for t in due):
-            params = {"names": sorted(t["name"] for t in due), "today": today, "sunday": sunday}
-            found.append((project, params))
-    return _asked(world, rng, found)
+        for whose, group in narrowed(due, MOST_NAMES, least=1):
+            if all(t["id"] in named for t in group):
+                params = {"names": sorted(t["name"] for t in group), "whose_id": whose}
+                found.append((project, {**params, "today": today, "sunday": sunday}))
+    chosen = _asked(world, rng, found)
+    return None if chosen is None else whose_words(world, chosen)
 
 
 def _this_week_solve(api: TasklaneClient, p: Params) -> Answer:
@@ -211,7 +214,11 @@ def _this_week_solve(api: TasklaneClient, p: Params) -> Answer:
     due = [
         t.name
         for t in listed_tasks(api, p["project_id"], due_after=first - timedelta(days=1))
-        if t.parent_id is None and t.status != "done" and t.due_on and first <= t.due_on <= last
+        if t.parent_id is None
+        and t.status != "done"
+        and t.due_on
+        and first <= t.due_on <= last
+        and (p["whose_id"] is None or t.assignee_id == p["whose_id"])
     ]
     return Answer("done", due)
 
@@ -219,8 +226,9 @@ def _this_week_solve(api: TasklaneClient, p: Params) -> Answer:
 DUE_THIS_WEEK = Template(
     id="question.list_due_this_week",
     tier="medium",
-    intent='Which top-level tasks of the project "{project}" that are not done are due this '
-    "week, from today ({today}) through Sunday {sunday}? Answer with the list of their names.",
+    intent='Which top-level tasks of the project "{project}"{of} that are not done are due '
+    "this week, from today ({today}) through Sunday {sunday}? Answer with the list of their "
+    "names.",
     sample=_this_week_sample,
     solve=_this_week_solve,
     check=lambda o, p: [answered(o, p["names"])],
