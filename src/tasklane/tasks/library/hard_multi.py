@@ -1,6 +1,6 @@
-"""Work of many steps and several kinds of change, some across projects: triage
-someone's overdue work, copy a section's open tasks into another project, close a
-section out, take over someone's week everywhere, set a new project up."""
+"""Work of many steps and several kinds of change, some across projects: triage the
+overdue work, copy a section's open tasks into another project, close a section out,
+take over someone's week everywhere, set a new project up."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def _open_sections(world: World, project: Row) -> list[tuple[Row, list[Row]]]:
     ]
 
 
-# -- triage someone's overdue tasks: a comment, and a section -------------------------
+# -- triage the overdue tasks: a comment, and a section ------------------------------
 
 TRIAGE = "Moved for triage: please give it a new date."
 
