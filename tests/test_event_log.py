@@ -32,6 +32,7 @@ from tasklane.realtime.broker import Message
 from tasklane.realtime.log import Committed, LogPage
 from tasklane.services import Services
 from tasklane.services.errors import ServiceError
+from tasklane.services.task_reads import TaskFilters
 from tests.conftest import Person, unique_email
 
 
@@ -357,6 +358,43 @@ async def test_concurrent_writers_never_duplicate_or_skip_a_seq(world: World) ->
     log = await world.log()
     assert log.head == head + 40
     assert [e.seq for e in log.events] == list(range(1, head + 41))
+
+
+async def test_concurrent_moves_between_two_projects_both_ways_neither_deadlock_nor_skip(
+    world: World,
+) -> None:
+    """A move to another project writes to two logs and takes both projects' locks: in
+    one order, or a move from A to B and one from B to A would wait on each other
+    (PostgreSQL would abort one as a deadlock)."""
+    services, owner = world.services, world.owner
+    other = await services.projects.create(owner, ProjectCreate(name="Other"))
+    here = [
+        (await services.tasks.create(owner, world.project_id, TaskCreate(name=f"a{n}"))).id
+        for n in range(8)
+    ]
+    there = [
+        (await services.tasks.create(owner, other.id, TaskCreate(name=f"b{n}"))).id
+        for n in range(8)
+    ]
+    for task_id in here[:2]:
+        await services.tasks.create_subtask(owner, task_id, TaskCreate(name="sub"))
+    heads = [(await services.events.after(p, 0, 1)).head for p in (world.project_id, other.id)]
+
+    moves = [
+        *(services.tasks.move(owner, t, TaskMove(project_id=other.id)) for t in here),
+        *(services.tasks.move(owner, t, TaskMove(project_id=world.project_id)) for t in there),
+    ]
+    await asyncio.gather(*moves)
+
+    for project_id, head, arrivals in ((world.project_id, heads[0], 8), (other.id, heads[1], 10)):
+        log = await services.events.after(project_id, 0, 10_000)
+        assert [e.seq for e in log.events] == list(range(1, log.head + 1))
+        # Each project lost 8 tasks (one task_deleted each) and gained the other's.
+        assert log.head == head + 8 + arrivals
+    moved_here = await services.tasks.page(
+        owner, world.project_id, TaskFilters(), cursor=None, limit=100
+    )
+    assert {t.id for t in moved_here.items} == {world.task_id, *there}
 
 
 def test_concurrent_http_clients_never_duplicate_or_skip_a_seq(signup: Any) -> None:

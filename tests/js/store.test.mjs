@@ -90,6 +90,20 @@ test("a deleted task is not brought back by a late answer", () => {
   assert.equal(store.tasks.has("task_1"), false);
 });
 
+test("a task moved to another project and back arrives again, with its subtasks counted", () => {
+  // Leaving: what a deletion gives. Coming back: what creating it and its subtask gives.
+  applyEvent({ type: "task_deleted", projectId: P, userId: "user_ben", seq: 11, timestamp: AT, data: { taskId: "task_1", parentId: null, deletedSubtaskIds: ["task_2"] } }, "user_me");
+  assert.equal(store.tasks.has("task_1"), false);
+  applyEvent(taskEvent(12, { name: "Back", subtaskCount: 0, commentCount: 2 }, "task_created"), "user_me");
+  const sub = task({ id: "task_2", parentId: "task_1", sectionId: null });
+  applyEvent({ type: "task_created", projectId: P, userId: "user_ben", seq: 13, timestamp: AT, data: { taskId: "task_2", task: sub, reranked: null } }, "user_me");
+  const back = store.tasks.get("task_1");
+  assert.equal(back.name, "Back");
+  assert.deepEqual([back.subtaskCount, back.commentCount], [1, 2]);
+  assert.deepEqual(store.subtasksOf("task_1").map((t) => t.id), ["task_2"]);
+  assert.equal(store.acceptTask(task({ name: "Late answer" }), 12).name, "Back");
+});
+
 test("after a reset the log starts again: its low seqs apply", () => {
   applyEvent(taskEvent(40, { name: "Before the reset" }), "user_me");
   store.reset({ project: { id: P, name: "Launch", role: "editor", seq: 2 }, sections: [section()], tasks: [task()], members: [] });

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from tasklane.api.errors import error_responses
 from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep
 from tasklane.protocol.task import Status, TaskCreate, TaskMove, TaskPage, TaskPublic, TaskUpdate
 from tasklane.services.task_reads import TaskFilters
@@ -87,11 +88,24 @@ async def delete_task(task_id: str, user: CurrentUser, services: ServicesDep) ->
     await services.tasks.delete(user, task_id)
 
 
-@router.post("/tasks/{task_id}/move")
+@router.post(
+    "/tasks/{task_id}/move",
+    responses=error_responses(
+        422,
+        description="`unknown_section`: no such section in the destination project; "
+        "`subtask_section`, `subtask_project`: a subtask moves with its parent; "
+        "`validation_error`.",
+    ),
+)
 async def move_task(
     task_id: str, body: TaskMove, user: CurrentUser, services: ServicesDep
 ) -> TaskPublic:
-    """Move a task to ``position`` among its siblings, in ``sectionId`` if given."""
+    """Move a task to ``position`` among its siblings, in ``sectionId`` if given; with
+    ``projectId``, a top-level task into (a section of) another project, its subtasks
+    and comments along: the source project's log gets ``task_deleted``, the
+    destination's ``task_created`` for it and each subtask. The caller must be able to
+    edit both projects; assignees who are not members of the destination are
+    unassigned."""
     return await services.tasks.move(user, task_id, body)
 
 

@@ -7,13 +7,18 @@ A user who is not a member of a project cannot tell it exists: every path answer
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, bindparam, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tasklane.models import Project, ProjectMember
+from tasklane.models import Comment, Project, ProjectMember, Task
 from tasklane.services.errors import Forbidden, NotFound
+
+# A row that lives in a project, and may move to another one with its task.
+InProject = TypeVar("InProject", Task, Comment)
 
 
 class Action(IntEnum):
@@ -83,6 +88,30 @@ def locks_rows(session: AsyncSession) -> bool:
     whole database from its ``BEGIN IMMEDIATE`` (see ``db.py``), and ``FOR UPDATE`` is
     not even sent."""
     return session.get_bind().dialect.name != "sqlite"
+
+
+async def lock_projects(session: AsyncSession, project_ids: Iterable[str]) -> None:
+    """Take the row locks of several live projects, in ID order, before a transaction
+    writes to all of their logs: two such transactions (a move from A to B and one from
+    B to A) then queue behind each other instead of deadlocking."""
+    if locks_rows(session):
+        for project_id in sorted(set(project_ids)):
+            await session.execute(project_lock(literal(project_id)))
+
+
+async def locked(session: AsyncSession, model: type[InProject], row_id: str) -> InProject | None:
+    """The task or comment ``row_id``, read under its project's row lock, and read again
+    once the lock is held: a move to another project may have committed while this
+    transaction waited, and what follows must check, write and announce the row where
+    it now is. None if there is no such row."""
+    row = await session.get(model, row_id)
+    while row is not None and locks_rows(session):
+        project_id = row.project_id
+        await session.execute(project_lock(literal(project_id)))
+        row = await session.get(model, row_id, populate_existing=True)
+        if row is None or row.project_id == project_id:
+            break
+    return row
 
 
 async def require(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tasklane.models import Comment, Task, User
 from tasklane.protocol.events import CommentCreated, CommentDeleted, CommentUpdated
 from tasklane.protocol.task import CommentCreate, CommentPublic, CommentUpdate
-from tasklane.services.access import Action, require
+from tasklane.services.access import Action, locked, require
 from tasklane.services.errors import Forbidden, NotFound
 from tasklane.services.runtime import Runtime
 
@@ -32,7 +32,8 @@ class CommentService:
 
     async def create(self, user: User, task_id: str, body: CommentCreate) -> CommentPublic:
         async with self.runtime.transaction() as tx:
-            task = await tx.session.get(Task, task_id)
+            # Where the task is once its project is locked: it may be moving.
+            task = await locked(tx.session, Task, task_id)
             if task is None:
                 raise NotFound("task not found", resource="task")
             await require(
@@ -93,7 +94,7 @@ class CommentService:
     async def _own(self, session: AsyncSession, user: User, comment_id: str) -> Comment:
         """A comment the caller wrote and may still change: they must still be allowed to
         comment in its project."""
-        comment = await session.get(Comment, comment_id)
+        comment = await locked(session, Comment, comment_id)
         if comment is None:
             raise NotFound("comment not found", resource="comment")
         await require(

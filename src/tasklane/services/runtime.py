@@ -63,8 +63,9 @@ class Transaction:
         until commit: concurrent writers to one project therefore commit in ``seq``
         order, and a rollback returns the number, so ``seq`` has no gaps. Events emitted
         by one transaction to one project take consecutive numbers. A transaction that
-        writes to two projects' logs must take both locks in one order first, so that
-        two such transactions never wait on each other.
+        writes to two projects' logs takes both locks in one order first
+        (``access.lock_projects``), so that two such transactions never wait on each
+        other.
         """
         # The statements below are Core, which does not autoflush: flush what the
         # mutation added (a new project, a comment…) as the ORM would have.

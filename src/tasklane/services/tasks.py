@@ -24,12 +24,14 @@ from tasklane.services.access import (
     Action,
     caller_role,
     check,
+    lock_projects,
+    locked,
     locks_rows,
     project_lock,
     require,
 )
-from tasklane.services.assignees import check_assignee
-from tasklane.services.errors import Invalid, NotFound
+from tasklane.services.assignees import check_assignee, members_among
+from tasklane.services.errors import Conflict, Invalid, NotFound
 from tasklane.services.ranking import place
 from tasklane.services.runtime import Transaction
 from tasklane.services.task_reads import TaskReads, find_task, public, public_row
@@ -81,7 +83,7 @@ class TaskService(TaskReads):
                 "subtasks belong to their parent, not to a section", code="subtask_section"
             )
         async with self.runtime.transaction() as tx:
-            parent = await find_task(tx.session, parent_id)
+            parent = await _locked_task(tx.session, parent_id)
             await require(
                 tx.session, parent.project_id, user.id, Action.EDIT, lock=True, resource="task"
             )
@@ -136,8 +138,13 @@ class TaskService(TaskReads):
             return fresh
 
     async def move(self, user: User, task_id: str, body: TaskMove) -> TaskPublic:
-        """Put a task at ``position`` among its siblings, in another section if asked."""
+        """Put a task at ``position`` among its siblings, in another section if asked,
+        or in another project (``project_id``: see ``_move_to_project``)."""
         async with self.runtime.transaction() as tx:
+            if body.project_id is not None:
+                task = await find_task(tx.session, task_id)
+                if body.project_id != task.project_id:
+                    return await self._move_to_project(tx, user, task, body.project_id, body)
             task = await self._editable(tx, user, task_id)
             changes: list[str] = []
             if body.section_id is not None and body.section_id != task.section_id:
@@ -172,20 +179,85 @@ class TaskService(TaskReads):
             )
             return fresh
 
+    async def _move_to_project(
+        self, tx: Transaction, user: User, task: Task, target_id: str, body: TaskMove
+    ) -> TaskPublic:
+        """Move a top-level task, with its subtasks and their comments, into a section of
+        another project; the caller must be able to edit both. Each project's log tells
+        its followers what they already understand: the source's gets the
+        ``task_deleted`` a deletion appends (the task and its subtasks leave), the
+        target's a ``task_created`` for the task and then one for each subtask after its
+        parent, as creating them would (the task arrives). An assignee who is not a
+        member of the target project is unassigned (``services/assignees.py``)."""
+        source_id = task.project_id
+        await lock_projects(tx.session, [source_id, target_id])
+        # Read again under the locks: a concurrent move may have committed meanwhile.
+        fresh = await tx.session.get(Task, task.id, populate_existing=True)
+        if fresh is None:
+            raise NotFound("task not found", resource="task")
+        if fresh.project_id != source_id:
+            raise Conflict("the task moved to another project meanwhile; try again")
+        task = fresh
+        await require(tx.session, source_id, user.id, Action.EDIT, resource="task")
+        if task.parent_id is not None:
+            raise Invalid(
+                "a subtask moves to another project with its parent: move the top-level task",
+                code="subtask_project",
+                field="projectId",
+            )
+        await require(tx.session, target_id, user.id, Action.EDIT)
+        section_id = await self._section_for(tx.session, target_id, body.section_id)
+        subtask_ids = await _descendants(tx.session, task.id)
+        loaded = await tx.session.scalars(select(Task).where(Task.id.in_(subtask_ids)))
+        by_id = {subtask.id: subtask for subtask in loaded}
+        moved = [task, *(by_id[subtask_id] for subtask_id in subtask_ids)]
+        comment_counts = {each.id: each.comment_count for each in moved}  # they come along
+
+        await tx.emit(
+            TaskDeleted(
+                project_id=source_id,
+                task_id=task.id,
+                parent_id=None,
+                deleted_subtask_ids=subtask_ids,
+            ),
+            actor_id=user.id,
+        )
+        assignees = {each.assignee_id for each in moved if each.assignee_id is not None}
+        members = await members_among(tx.session, target_id, assignees)
+        now = self.runtime.clock.now()
+        for each in moved:
+            each.project_id = target_id
+            each.modified_at = now
+            if each.assignee_id is not None and each.assignee_id not in members:
+                each.assignee_id = None
+        task.section_id = section_id
+        task.rank, reranked = place(
+            await _siblings(tx.session, task, without=task.id), body.position
+        )
+        await _rerank(tx.session, reranked)
+        await tx.session.execute(
+            update(Comment)
+            .where(Comment.task_id.in_([each.id for each in moved]))
+            .values(project_id=target_id)
+            .execution_options(synchronize_session=False)
+        )
+        for each in moved:
+            await tx.emit(
+                TaskCreated(
+                    project_id=target_id,
+                    task_id=each.id,
+                    task=_arriving(each, comment_counts[each.id]),
+                    reranked=(reranked or None) if each is task else None,
+                ),
+                actor_id=user.id,
+            )
+        return await self._reload(tx, task)
+
     async def delete(self, user: User, task_id: str) -> None:
         """Delete a task with its subtasks and comments, as one event."""
         async with self.runtime.transaction() as tx:
             task = await self._editable(tx, user, task_id)
-            descendants: list[str] = []
-            frontier = [task.id]
-            while frontier:
-                children = list(
-                    await tx.session.scalars(
-                        select(Task.id).where(Task.parent_id.in_(frontier)).order_by(Task.id)
-                    )
-                )
-                descendants.extend(children)
-                frontier = children
+            descendants = await _descendants(tx.session, task.id)
             await tx.session.execute(
                 delete(Task)
                 .where(Task.id.in_([task.id, *descendants]))
@@ -246,7 +318,7 @@ class TaskService(TaskReads):
         return fresh
 
     async def _editable(self, tx: Transaction, user: User, task_id: str) -> Task:
-        task = await find_task(tx.session, task_id)
+        task = await _locked_task(tx.session, task_id)
         await require(tx.session, task.project_id, user.id, Action.EDIT, lock=True, resource="task")
         return task
 
@@ -285,6 +357,40 @@ async def _editable_row(session: AsyncSession, user: User, task_id: str) -> dict
         raise NotFound("task not found", resource="task")
     check(row["role"], Action.EDIT, resource="task")
     return {key: value for key, value in row.items() if key != "role"}
+
+
+async def _locked_task(session: AsyncSession, task_id: str) -> Task:
+    """``find_task`` under its project's lock, where it is once the lock is held."""
+    task = await locked(session, Task, task_id)
+    if task is None:
+        raise NotFound("task not found", resource="task")
+    return task
+
+
+async def _descendants(session: AsyncSession, task_id: str) -> list[str]:
+    """The ids of a task's subtasks at every depth, a level at a time (each subtask
+    after its parent), in id order within a level."""
+    descendants: list[str] = []
+    frontier = [task_id]
+    while frontier:
+        children = list(
+            await session.scalars(
+                select(Task.id).where(Task.parent_id.in_(frontier)).order_by(Task.id)
+            )
+        )
+        descendants.extend(children)
+        frontier = children
+    return descendants
+
+
+def _arriving(task: Task, comment_count: int) -> TaskPublic:
+    """A task moved in from another project, as its ``task_created`` shows it: counts
+    are as of the event (docs/protocol.md, "Derived task fields"), so its comments,
+    which came along, count, and its subtasks do not yet: each arrives after it, with a
+    ``task_created`` of its own that counts it, as when subtasks are created. Made from
+    the columns, which the flush an event makes leaves loaded (the counts it expires)."""
+    columns = {column.key: getattr(task, column.key) for column in _tasks.columns}
+    return public_row({**columns, "subtask_count": 0, "comment_count": comment_count})
 
 
 async def _siblings(session: AsyncSession, task: Task, *, without: str) -> list[tuple[str, str]]:

@@ -334,15 +334,23 @@ class Endpoints:
 
     @endpoint
     def move_task(
-        self, task_id: str, *, section_id: str | None = None, position: int | None = None
+        self,
+        task_id: str,
+        *,
+        section_id: str | None = None,
+        position: int | None = None,
+        project_id: str | None = None,
     ) -> Call[TaskPublic]:
         """Move to ``position`` among its siblings (default: last), in ``section_id``
-        (top-level tasks; default: where it is)."""
+        (top-level tasks; default: where it is). With ``project_id``, a top-level task
+        goes to another project with its subtasks and comments, into ``section_id`` there
+        (default: its first section); you must be able to edit both projects, and
+        assignees who are not members there are unassigned."""
         return Call(
             "POST",
             path("/api/tasks/{}/move", task_id),
             returns(TaskPublic),
-            body=body(TaskMove, section_id=section_id, position=position),
+            body=body(TaskMove, project_id=project_id, section_id=section_id, position=position),
         )
 
     @endpoint

@@ -58,7 +58,8 @@ class TooLargeError(TasklaneError):
 
 class UnprocessableError(TasklaneError):
     """422: ``validation_error`` (``details`` lists the problems), ``invalid``,
-    ``invalid_cursor``, ``assignee_not_member``, ``unknown_section``, ``subtask_section``."""
+    ``invalid_cursor``, ``assignee_not_member``, ``unknown_section``, ``subtask_section``,
+    ``subtask_project``."""
 
 
 class RateLimitedError(TasklaneError):

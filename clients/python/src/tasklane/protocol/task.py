@@ -48,8 +48,16 @@ class TaskUpdate(PatchModel):
 
 
 class TaskMove(InputModel):
+    project_id: Identifier | None = Field(
+        None,
+        description="Destination project (top-level tasks, which take their subtasks and "
+        "comments along; the caller must be able to edit both projects); default: the "
+        "task's own. Assignees who are not members there are unassigned.",
+    )
     section_id: Identifier | None = Field(
-        None, description="Destination section (top-level tasks); default: the current one."
+        None,
+        description="Destination section (top-level tasks), in the destination project; "
+        "default: the current one, or the destination project's first section.",
     )
     position: Position | None = Field(None, description="Index among siblings; default: last.")
 

@@ -197,6 +197,9 @@ export function applyEvent(e, meId) {
     case "task_updated":
     case "task_status_changed": {
       const before = signature(store.tasks.get(d.taskId));
+      // A task that left for another project and came back arrives again as created:
+      // newer than its task_deleted, so it lifts the tombstone.
+      if (e.type === "task_created") store.gone.delete(d.taskId);
       const task = store.eventTask(d.task, e.seq);
       store.rerank(d.reranked, store.tasks);
       if (e.type === "task_created" && d.task.parentId) store.bump(d.task.parentId, "subtaskCount", +1);
