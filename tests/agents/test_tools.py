@@ -173,6 +173,14 @@ def test_every_tool_on_a_live_episode(episode: Episode) -> None:
         moved = tool("move_task", task_id=second["id"], section_id=before[0]["id"], position=0)
         assert moved["sectionId"] == before[0]["id"]
         assert in_section() == [first["id"]]
+        elsewhere = tool("create_project", name="Elsewhere", sections=["Inbox"])
+        away = tool("move_task", task_id=second["id"], project_id=elsewhere["id"])
+        assert (away["projectId"], away["assigneeId"]) == (elsewhere["id"], None)
+        back = tool("move_task", task_id=second["id"], before_task_id=first["id"])
+        assert (back["projectId"], back["sectionId"]) == (project_id, section["id"])
+        assert in_section() == [second["id"], first["id"]]
+        tool("move_task", task_id=second["id"], section_id=before[0]["id"], position=0)
+        tool("delete_project", project_id=elsewhere["id"])
 
         updated = tool(
             "update_task",
@@ -250,7 +258,7 @@ def test_unknown_tools_and_bad_arguments_are_refused_with_a_reason(episode: Epis
                 "not both",
             ),
             ("move_task", {"task_id": "t", "position": 0, "before_task_id": "u"}, "at most one"),
-            ("move_task", {"task_id": "t"}, "give a section_id"),
+            ("move_task", {"task_id": "t"}, "give a project_id, section_id"),
             ("add_member", {"project_id": project_id}, "exactly one of email or user_id"),
             ("update_task", {"task_id": "t", "status": "finished"}, "status: Input should be"),
             ("submit_answer", {"status": "maybe"}, "status: Input should be 'done' or"),

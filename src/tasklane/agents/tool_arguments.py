@@ -207,6 +207,12 @@ class UpdateTask(Arguments):
 
 class MoveTask(Arguments):
     task_id: TaskId
+    project_id: Identifier | None = Field(
+        None,
+        description="Another project to move a top-level task to, with its subtasks and "
+        "comments (into section_id there, default its first section); you must be able to "
+        "edit both.",
+    )
     section_id: Identifier | None = Field(
         None, description="The section to move it to (top-level tasks); default: where it is."
     )
@@ -221,8 +227,10 @@ class MoveTask(Arguments):
         places = [self.position, self.before_task_id, self.after_task_id]
         if sum(p is not None for p in places) > 1:
             raise ValueError("give at most one of position, before_task_id, after_task_id")
-        if self.section_id is None and all(p is None for p in places):
-            raise ValueError("give a section_id, a position, before_task_id or after_task_id")
+        if self.project_id is None and self.section_id is None and all(p is None for p in places):
+            raise ValueError(
+                "give a project_id, section_id, position, before_task_id or after_task_id"
+            )
         return self
 
 

@@ -171,10 +171,25 @@ def _move_task(api: TasklaneClient, a: MoveTask) -> TaskPublic:
     task is that task's index among them (the moved one left out)."""
     anchor_id = a.before_task_id or a.after_task_id
     if anchor_id is None:
-        return api.move_task(a.task_id, section_id=a.section_id, position=a.position)
+        return api.move_task(
+            a.task_id, section_id=a.section_id, position=a.position, project_id=a.project_id
+        )
     if anchor_id == a.task_id:
         raise ToolError("a task cannot be placed beside itself", code="invalid_arguments")
     task, anchor = api.get_task(a.task_id), api.get_task(anchor_id)
+    if a.project_id is not None and a.project_id != anchor.project_id:
+        raise ToolError(
+            f"{anchor_id} is not in the project {a.project_id}", code="invalid_arguments"
+        )
+    if anchor.project_id != task.project_id:
+        if a.section_id not in (None, anchor.section_id):
+            raise ToolError(f"{anchor_id} is not in {a.section_id}", code="invalid_arguments")
+        return api.move_task(  # to another project, beside the anchor there
+            a.task_id,
+            project_id=anchor.project_id,
+            section_id=anchor.section_id,
+            position=_place(api, anchor, task.id, after=a.after_task_id is not None),
+        )
     section_id = a.section_id or (anchor.section_id if task.parent_id is None else None)
     if anchor.parent_id != task.parent_id or anchor.section_id != (section_id or task.section_id):
         raise ToolError(
@@ -182,9 +197,15 @@ def _move_task(api: TasklaneClient, a: MoveTask) -> TaskPublic:
             "section (a subtask among its parent's subtasks)",
             code="invalid_arguments",
         )
-    siblings = [t.id for t in _siblings(api, anchor) if t.id != task.id]
-    position = siblings.index(anchor.id) + (1 if a.after_task_id else 0)
+    position = _place(api, anchor, task.id, after=a.after_task_id is not None)
     return api.move_task(a.task_id, section_id=section_id, position=position)
+
+
+def _place(api: TasklaneClient, anchor: TaskPublic, moved_id: str, *, after: bool) -> int:
+    """The index just before (or after) ``anchor`` among its siblings, the moved task
+    left out."""
+    siblings = [t.id for t in _siblings(api, anchor) if t.id != moved_id]
+    return siblings.index(anchor.id) + (1 if after else 0)
 
 
 def _siblings(api: TasklaneClient, task: TaskPublic) -> list[TaskPublic]:
