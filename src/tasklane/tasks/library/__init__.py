@@ -14,6 +14,7 @@ from tasklane.tasks.library import (
     infeasible,
     infeasible_more,
     members,
+    moves,
     multi,
     projects,
     questions,
@@ -45,5 +46,6 @@ MODULES = (
     questions_people,
     hard_multi,
     infeasible_more,
+    moves,
 )
 TEMPLATES: dict[str, Template] = {t.id: t for module in MODULES for t in module.TEMPLATES}
