@@ -68,7 +68,8 @@ class Template:
     this state has nothing to make it from); ``solve`` is the oracle, through the JSON
     API as the persona ``params["as"]``; ``check`` names what must be so at the end;
     ``allows`` says which changes are part of the task (any other is collateral damage;
-    ``collateral=False`` turns that check off)."""
+    ``collateral=False`` turns that check off). Every template has instances on every
+    preset but those of ``not_on``, which says why not."""
 
     id: str
     tier: Tier
@@ -80,6 +81,7 @@ class Template:
     interfaces: frozenset[Interface] = EVERY_INTERFACE
     version: int = 1
     collateral: bool = True
+    not_on: Mapping[str, str] = field(default_factory=dict)  # preset -> why it has no instance
 
     def split(self, seed: int) -> Split:
         """Train or test, stable by template and seed."""

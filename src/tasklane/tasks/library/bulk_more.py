@@ -268,6 +268,7 @@ CLEAR_DONE_DUE = Template(
     solve=_clear_solve,
     check=lambda o, p: every_target(o, p, "no_due_date", "dueOn", None),
     allows=lambda c, p: tasks_changed(c, p["task_ids"], {"dueOn"}),
+    not_on={"large": f"every section there holds more than {MOST} done tasks with a due date"},
 )
 
 

@@ -33,6 +33,22 @@ def task_changed(change: Change, task_id: str, fields: set[str]) -> bool:
     )
 
 
+def unassigned_by_removal(change: Change, project_id: str, user_id: str) -> bool:
+    """Whether ``change`` is what removing ``user_id`` from the project does to one of
+    its tasks: the assignee, if it was them, becomes no one (README, "Members and
+    assignees")."""
+    return (
+        change.collection == "tasks"
+        and change.kind == "changed"
+        and change.fields <= {"assigneeId", "modifiedAt"}
+        and change.before is not None
+        and change.after is not None
+        and change.before["assigneeId"] == user_id
+        and change.after["assigneeId"] is None
+        and change.after["projectId"] == project_id
+    )
+
+
 def field_is(outcome: Outcome, task_id: str, name: str, wanted: Any, check: str) -> Check:
     task = outcome.after.task(task_id)
     found = None if task is None else task.get(name)

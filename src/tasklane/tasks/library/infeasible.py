@@ -1,6 +1,5 @@
-"""Tasks that cannot be done: the role is too low, what they name does not exist, or
-the API has no way to do it. The agent is to say so (``Answer("infeasible", reason)``)
-and change nothing."""
+"""Tasks that cannot be done: the role is too low, or what they name does not exist.
+The agent is to say so (``Answer("infeasible", reason)``) and change nothing."""
 
 from __future__ import annotations
 
@@ -245,85 +244,6 @@ ADD_UNKNOWN_EMAIL = Template(
 )
 
 
-# -- the API has no way to do it ------------------------------------------------------
-
-
-def _foreign_section_sample(world: World, rng: random.Random) -> Params | None:
-    """A task of a project, and a section of another project the person is in, by a
-    name the first project has no section of."""
-    found = _person_and_task(world, rng, EDITORS)
-    if found is None:
-        return None
-    here = {s["name"] for s in world.sections(found["project_id"])}
-    mine = {m["projectId"] for m in world.rows("members") if m["userId"] == found["me"]}
-    sections = [
-        (project, s)
-        for project in world.projects
-        if project["id"] in mine and project["id"] != found["project_id"]
-        for s in world.sections(project["id"])
-        if s["name"] not in here
-    ]
-    chosen = pick(rng, sections)
-    if chosen is None:
-        return None
-    other, section = chosen
-    return {**found, "other": other["name"], "section": section["name"]}
-
-
-MOVE_TO_FOREIGN_SECTION = Template(
-    id="infeasible.move_to_foreign_section",
-    tier="medium",
-    intent='Move the task "{task}" of the project "{project}" into the section "{section}" of '
-    'the project "{other}".',
-    sample=_foreign_section_sample,
-    solve=lambda api, p: Answer(
-        "infeasible", "a task moves only between sections of its own project"
-    ),
-    check=_infeasible,
-)
-
-
-def _across_sample(world: World, rng: random.Random) -> Params | None:
-    """Someone who edits two projects, and a commented task of one of them."""
-    by_person: dict[str, list[Row]] = {}
-    for person, project in world.editors():
-        by_person.setdefault(person["id"], []).append(project)
-    choices = []
-    for me, projects in sorted(by_person.items()):
-        for source in projects:
-            tasks = named_once(world.tasks(source["id"]))
-            commented = [t for t in tasks if t["parentId"] is None and world.comments(t["id"])]
-            choices += [
-                (me, source, target, task)
-                for target in projects
-                if target["id"] != source["id"]
-                for task in commented
-            ]
-    found = pick(rng, choices)
-    if found is None:
-        return None
-    me, source, target, task = found
-    return {
-        "as": world.email(me),
-        "source": source["name"],
-        "target": target["name"],
-        "task": task["name"],
-        "task_id": task["id"],
-    }
-
-
-MOVE_ACROSS_PROJECTS = Template(
-    id="infeasible.move_across_projects",
-    tier="hard",
-    intent='Move the task "{task}" from the project "{source}" into the project "{target}", '
-    "keeping its comments as they are.",
-    sample=_across_sample,
-    solve=lambda api, p: Answer(
-        "infeasible", "a task cannot move to another project; a copy would lose its comments"
-    ),
-    check=_infeasible,
-)
-
 TEMPLATES = (
     RENAME_AS_COMMENTER,
     COMMENT_AS_VIEWER,
@@ -333,6 +253,4 @@ TEMPLATES = (
     COMPLETE_MISSING_TASK,
     ASSIGN_UNKNOWN_PERSON,
     ADD_UNKNOWN_EMAIL,
-    MOVE_TO_FOREIGN_SECTION,
-    MOVE_ACROSS_PROJECTS,
 )

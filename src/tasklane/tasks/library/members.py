@@ -6,7 +6,13 @@ import random
 
 from tasklane.client import TasklaneClient
 from tasklane.tasks.changes import Change
-from tasklane.tasks.library.helpers import field_is, named_once, pick, task_changed
+from tasklane.tasks.library.helpers import (
+    field_is,
+    named_once,
+    pick,
+    task_changed,
+    unassigned_by_removal,
+)
 from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
 from tasklane.tasks.world import Row, World
 
@@ -167,7 +173,8 @@ REMOVE = Template(
     solve=_remove_solve,
     check=lambda o, p: [_role_is(o, p, p["user_id"], None, "member_removed")],
     allows=lambda c, p: (
-        c.collection == "members" and c.kind == "deleted" and c.row_id == p["member_id"]
+        (c.collection == "members" and c.kind == "deleted" and c.row_id == p["member_id"])
+        or unassigned_by_removal(c, p["project_id"], p["user_id"])
     ),
 )
 

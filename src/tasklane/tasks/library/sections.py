@@ -20,6 +20,7 @@ from tasklane.tasks.world import Row, World
 DONE = Answer("done")
 NEW_NAMES = ("Blocked", "Waiting on others", "Next up", "Parked", "Needs input", "QA")
 MOVED = {"sectionId", "rank", "status"} | COMPLETION  # sections often stand for a status
+MERGED_MOST = 30  # tasks in a section merged into another, moved one by one
 
 
 def _in_section(world: World, section_id: str) -> list[Row]:
@@ -373,7 +374,7 @@ def _merge_sample(world: World, rng: random.Random) -> Params | None:
     for person, project in world.editors():
         sections = _open_sections(world, project["id"])
         for source in sections:
-            if len(_in_section(world, source["id"])) > 30:
+            if len(_in_section(world, source["id"])) > MERGED_MOST:
                 continue
             choices += [(person, project, source, t) for t in sections if t["id"] != source["id"]]
     found = pick(rng, choices)
@@ -414,6 +415,7 @@ MERGE = Template(
         _moves_allowed(c, p)
         or (c.collection == "sections" and c.kind == "deleted" and c.row_id == p["source_id"])
     ),
+    not_on={"large": f"every section there holds more than {MERGED_MOST} tasks to move"},
 )
 
 
