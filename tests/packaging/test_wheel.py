@@ -251,3 +251,55 @@ def walk_every_page(page: Page, base_url: str) -> None:
     page.get_by_test_id("share").click()
     page.wait_for_url("**/members")
     expect(page.get_by_test_id("member-row")).to_have_count(3)
+
+
+# -- the agent interfaces: extras ----------------------------------------------------
+
+
+def test_the_agent_interfaces_are_extras_of_the_server(distributions: Distributions) -> None:
+    fields = metadata(distributions.server_wheel)
+    assert {"mcp", "gymnasium", "browsergym"} <= set(fields.get_all("Provides-Extra", []))
+    wanted = {"mcp": "mcp", "gymnasium": "gymnasium", "browsergym": "browsergym-core"}
+    extras = [r for r in fields.get_all("Requires-Dist", []) if "extra ==" in r]
+    for extra, package in wanted.items():
+        assert any(r.startswith(package) and f'extra == "{extra}"' in r for r in extras), extra
+
+
+def test_the_installed_mcp_command_names_its_extra_until_it_is_installed(
+    installed: Path, distributions: Distributions
+) -> None:
+    """Last in this file: it installs the extras into the environment the others use."""
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(installed / "bin" / command[0]), *command[1:]],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=plain_environ(installed),
+            cwd=installed,
+            timeout=300,
+        )
+
+    unreachable = ["tasklane", "mcp", "--url", "http://127.0.0.1:9", "--token", "tl_none"]
+    before = run(*unreachable)
+    assert before.returncode == 2
+    assert "pip install 'tasklane-server[mcp]'" in before.stderr
+    extras = run(
+        "python",
+        *("-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+        *("-c", str(REPO / "requirements" / "lock.txt")),
+        *("--find-links", str(distributions.folder)),
+        f"tasklane-server[mcp,gymnasium]=={VERSION}",
+    )
+    assert extras.returncode == 0, extras.stderr
+    after = run(*unreachable)
+    assert after.returncode == 1
+    assert "Could not sign in at http://127.0.0.1:9" in after.stderr
+    imported = run(
+        "python",
+        "-c",
+        "import gymnasium, tasklane.agents.gym_env as e; print(gymnasium.spec(e.ENV_ID).id)",
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "tasklane/Tools-v0"
