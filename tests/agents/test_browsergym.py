@@ -1,9 +1,11 @@
 """The BrowserGym tasks, driven by BrowserGym itself in the machine's Chromium.
 
 BrowserGym pins Playwright 1.44 and the test run has 1.65, so BrowserGym runs in an
-environment of its own: made from requirements/browsergym-lock.txt under
-``.cache/browsergym/<hash of the lock>/`` the first time (about a minute on a warm
-package cache) and reused after. A scripted agent (``browsergym_driver.py``) completes a
+environment of its own: the packages of requirements/browsergym-lock.txt, installed under
+the user's cache (``~/.cache/tasklane/browsergym/<hash of the lock>/``, like pip's own
+cache) the first time — about 40 s on a warm package cache — and reused after, by every
+checkout; Tasklane itself comes from this checkout's sources (``PYTHONPATH``), so what
+runs is always the code under test. A scripted agent (``browsergym_driver.py``) completes a
 task through the pages by BrowserGym actions on the accessibility tree and is rewarded
 1; one that reports a feasible task infeasible, and one that answers a question wrongly, get
 less, with their answers as the gym recorded them; the oracle (``cheat``) answers through
@@ -16,12 +18,14 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +46,9 @@ pytestmark = pytest.mark.timeout(900)
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements" / "browsergym-lock.txt"
 MAIN_LOCK = ROOT / "requirements" / "lock.txt"
-CACHE = ROOT / ".cache" / "browsergym"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tasklane" / "browsergym"
+SOURCES = os.pathsep.join(str(ROOT / path) for path in ("src", "clients/python/src"))
 DRIVER = Path(__file__).with_name("browsergym_driver.py")
-OWN = {"tasklane-sdk", "tasklane-server"}
 PLAYWRIGHTS_OWN = {"playwright", "greenlet", "pyee"}  # may differ: BrowserGym pins them
 INSTALL = 600  # seconds
 RUN = 120
@@ -86,12 +90,11 @@ def browsergym_python() -> Path:
                 if stale.is_dir():
                     shutil.rmtree(stale)
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-            sources = ["-e", str(ROOT / "clients" / "python"), "-e", f"{ROOT}[browsergym]"]
-            done = pip(venv, "install", "--quiet", "-c", str(LOCK), *sources, timeout=INSTALL)
+            done = pip(venv, "install", "--quiet", "-r", str(LOCK), timeout=INSTALL)
             if done.returncode != 0:
                 _skip_if_the_registry_is_unreachable(venv)
                 pytest.fail(f"pip install failed:\n{done.stdout}\n{done.stderr}")
-            frozen = pip(venv, "freeze", *(f"--exclude={name}" for name in OWN), timeout=60)
+            frozen = pip(venv, "freeze", timeout=60)
             assert pins(frozen.stdout) == pins(LOCK.read_text()), (
                 "requirements/browsergym-lock.txt is not what installs: regenerate it"
             )
@@ -152,7 +155,11 @@ def outcomes(host: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, A
     commands = {"docs": [str(logs / "docs.py")]}  # the longest first
     commands |= {name: [str(DRIVER), t, str(seed), plan] for name, (t, seed, plan) in RUNS.items()}
     env = plain_environ(
-        python.parent.parent, TASKLANE_URL=host, GYM_ADMIN_TOKEN=ADMIN, TASKLANE_CHROMIUM=CHROMIUM
+        python.parent.parent,
+        PYTHONPATH=SOURCES,
+        TASKLANE_URL=host,
+        GYM_ADMIN_TOKEN=ADMIN,
+        TASKLANE_CHROMIUM=CHROMIUM,
     )
 
     def run(name: str) -> Any:
@@ -176,8 +183,10 @@ def outcomes(host: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, A
 def test_an_agent_completes_a_task_through_the_pages(outcomes: dict[str, Any]) -> None:
     solved = outcomes["solved"]
     assert solved["goal"].startswith('Mark the task "')
-    assert solved["actions"][2].startswith("select_option(")
-    assert solved["actions"][-1].startswith("send_msg_to_user(")
+    # Clicks, the status chosen, the message: an action that timed out (BrowserGym gives
+    # one half a second) is tried again, so the count of clicks may vary.
+    kinds = [kind for kind, _ in groupby(a.partition("(")[0] for a in solved["actions"])]
+    assert kinds == ["click", "select_option", "send_msg_to_user"], solved["actions"]
     assert "/tasks/" in solved["url"]  # the task's details, opened by clicking
     assert solved["done"] is True
     assert solved["reward"] == 1.0, solved["errors"]
