@@ -1,7 +1,8 @@
 """What every template is held to, on real episodes of several seeds: its oracle,
 acting through the JSON API as the instance's persona, scores 1; doing nothing scores
-0; the oracle and one unrelated change score below 1 where the template forbids
-collateral damage; and it instantiates from at least two of the seeds.
+0; the oracle and one unrelated change (made to the state the oracle left: graders read
+state alone) score below 1 where the template forbids collateral damage; and it
+instantiates from at least two of the seeds.
 
 The library is checked in two halves (``test_templates.py`` and
 ``test_templates_more.py``), so that two workers share it."""
@@ -56,17 +57,18 @@ def solved(template: Template, instance: Instance, base: str) -> Answer:
         return template.solve(api, instance.params)
 
 
-def unrelated_change(before: World, instance: Instance, base: str) -> None:
-    """Rename a task the instance does not name, in a project its persona may edit."""
+def unrelated_change(before: World, after: World, instance: Instance) -> World:
+    """``after`` with one more change: a task the instance does not name, in a project
+    its persona may edit, renamed. Graders read state alone, so the change is made to
+    the state, as the API would have made it."""
     named = json.dumps(instance.params)
     persona = next(u for u in before.users if u["email"] == instance.persona)
     for project in before.projects_of(persona["id"]):
         for task in before.tasks(project["id"], top=True):
             if task["id"] not in named and task["name"] not in named:
-                with TasklaneClient(base) as api:
-                    api.login(email=instance.persona, password=PASSWORD)
-                    api.update_task(task["id"], name=task["name"] + " (touched)")
-                return
+                touched = {**task, "name": task["name"] + " (touched)"}
+                tasks = [touched if t["id"] == task["id"] else t for t in after.rows("tasks")]
+                return World({**after.state, "tasks": tasks}, after.today)
     pytest.fail(f"no task to touch for {instance.persona}")
 
 
@@ -79,12 +81,12 @@ def oracle_scores_one_and_nothing_zero(gym: GymClient, template_id: str) -> None
             nothing = grade(template, instance, before, before, None)
             assert nothing.reward == 0.0, (seed, nothing)
             answer = solved(template, instance, base)
-            after = world(episode)
+            after = world_of(json.loads(episode.state_bytes()), before.today)  # the same day
             graded = grade(template, instance, before, after, answer)
             assert graded.reward == 1.0, (seed, instance.intent, graded)
             if template.collateral:
-                unrelated_change(before, instance, base)
-                damaged = grade(template, instance, before, world(episode), answer)
+                damaged_world = unrelated_change(before, after, instance)
+                damaged = grade(template, instance, before, damaged_world, answer)
                 assert damaged.reward < 1.0, (seed, damaged)
                 assert "nothing_else_changed" in damaged.failed
     assert made >= 2, f"{template_id} instantiated from {made} of {len(SEEDS)} seeds"
