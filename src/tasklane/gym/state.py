@@ -59,9 +59,11 @@ async def dump(session: AsyncSession, stash: str | None = None) -> State:
     for source in STATE:
         readable: Table | TableClause = source if stash is None else copy_of(stash, source)
         names = [c.name for c in source.columns if c.name not in HIDDEN]
+        keys = [_camel(name) for name in names]
+        primary = [_camel(c.name) for c in source.primary_key.columns]
         result = await session.execute(select(*(readable.c[name] for name in names)))
-        rows = [{_camel(n): _value(v) for n, v in zip(names, row, strict=True)} for row in result]
-        rows.sort(key=lambda row: _key(source, row))
+        rows = [dict(zip(keys, map(_value, row), strict=True)) for row in result]
+        rows.sort(key=lambda row: tuple(row[k] for k in primary))
         state[NAMES[source.name]] = rows
     return state
 
