@@ -16,7 +16,7 @@ def _infeasible(o: Outcome, p: Params) -> list[Check]:
     return [reported_infeasible(o)]
 
 
-def _with_role(world: World, roles: tuple[str, ...]) -> list[tuple[Row, Row]]:
+def holding(world: World, roles: tuple[str, ...]) -> list[tuple[Row, Row]]:
     """Every (person, project) where the person holds one of ``roles``, and edits some
     project: someone with a change within reach, which a careless agent could make."""
     editing = {m["userId"] for m in world.rows("members") if m["role"] in EDITORS}
@@ -33,7 +33,7 @@ def _person_and_task(
 ) -> Params | None:
     """Someone with one of ``roles`` in a project, and one of its top-level tasks (an
     open one unless ``done``) whose name no other task of the project has."""
-    pair = pick(rng, _with_role(world, roles))
+    pair = pick(rng, holding(world, roles))
     if pair is None:
         return None
     person, project = pair
@@ -95,7 +95,7 @@ COMMENT_AS_VIEWER = Template(
 
 def _editor_sample(world: World, rng: random.Random) -> Params | None:
     """An editor (not an owner) of a project."""
-    pair = pick(rng, _with_role(world, ("editor",)))
+    pair = pick(rng, holding(world, ("editor",)))
     if pair is None:
         return None
     person, project = pair
@@ -136,7 +136,7 @@ ADD_MEMBER_AS_EDITOR = Template(
 def _others_comment_sample(world: World, rng: random.Random) -> Params | None:
     """Someone who edits a project, and the one comment a colleague left on a task."""
     choices = []
-    for person, project in _with_role(world, EDITORS):
+    for person, project in holding(world, EDITORS):
         for task in named_once(world.tasks(project["id"])):
             comments = world.comments(task["id"])
             authors = [c["authorId"] for c in comments]
@@ -175,22 +175,27 @@ DELETE_OTHERS_COMMENT = Template(
 def _missing_task_sample(world: World, rng: random.Random) -> Params | None:
     """An editor of a project, and the name of a task of another project that no task
     of this one has."""
-    pair = pick(rng, _with_role(world, EDITORS))
+    pair = pick(rng, holding(world, EDITORS))
     if pair is None:
         return None
     person, project = pair
+    name = pick(rng, names_from_elsewhere(world, project))
+    if name is None:
+        return None
+    return {"as": person["email"], "project": project["name"], "task": name}
+
+
+def names_from_elsewhere(world: World, project: Row) -> list[str]:
+    """Names of top-level tasks of other projects that no task of ``project`` has: a
+    task an agent may believe is there, and is not."""
     here = {t["name"] for t in world.tasks(project["id"])}
-    names = sorted(
+    return sorted(
         {
             t["name"]
             for t in world.tasks(top=True)
             if t["projectId"] != project["id"] and t["name"] not in here
         }
     )
-    name = pick(rng, names)
-    if name is None:
-        return None
-    return {"as": person["email"], "project": project["name"], "task": name}
 
 
 COMPLETE_MISSING_TASK = Template(
@@ -222,7 +227,7 @@ ASSIGN_UNKNOWN_PERSON = Template(
 
 
 def _unknown_email_sample(world: World, rng: random.Random) -> Params | None:
-    pair = pick(rng, _with_role(world, ("owner",)))
+    pair = pick(rng, holding(world, ("owner",)))
     name = _made_up_name(world, rng)
     if pair is None or name is None:
         return None

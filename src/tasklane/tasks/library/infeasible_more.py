@@ -6,30 +6,19 @@ from __future__ import annotations
 import random
 
 from tasklane.tasks.library.helpers import acting, named_once, pick, reported_infeasible
+from tasklane.tasks.library.infeasible import holding, names_from_elsewhere
 from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
-from tasklane.tasks.world import EDITORS, Row, World
+from tasklane.tasks.world import EDITORS, World
 
 
 def _infeasible(o: Outcome, p: Params) -> list[Check]:
     return [reported_infeasible(o)]
 
 
-def _holding(world: World, roles: tuple[str, ...]) -> list[tuple[Row, Row]]:
-    """Every (person, project) where the person holds one of ``roles``, and edits some
-    project: someone with a change within reach, which a careless agent could make."""
-    editing = {m["userId"] for m in world.rows("members") if m["role"] in EDITORS}
-    found = [
-        (world.user(m["userId"]), world.project(m["projectId"]))
-        for m in world.rows("members")
-        if m["role"] in roles and m["userId"] in editing and world.get("projects", m["projectId"])
-    ]
-    return sorted(found, key=lambda pair: (pair[1]["id"], pair[0]["id"]))
-
-
 def _open_task(world: World, rng: random.Random, roles: tuple[str, ...]) -> Params | None:
     """Someone with one of ``roles`` in a project, and an open top-level task of it
     named once there."""
-    pair = pick(rng, _holding(world, roles))
+    pair = pick(rng, holding(world, roles))
     if pair is None:
         return None
     person, project = pair
@@ -42,7 +31,7 @@ def _open_task(world: World, rng: random.Random, roles: tuple[str, ...]) -> Para
 
 
 def _project_sample(world: World, rng: random.Random) -> Params | None:
-    pair = pick(rng, _holding(world, ("editor",)))
+    pair = pick(rng, holding(world, ("editor",)))
     if pair is None:
         return None
     found = acting(*pair)
@@ -75,7 +64,7 @@ COMPLETE_AS_VIEWER = Template(
 def _missing_section_sample(world: World, rng: random.Random) -> Params | None:
     """An editor of a project, and the name of a section of another of their projects
     that this one has not."""
-    pair = pick(rng, _holding(world, EDITORS))
+    pair = pick(rng, holding(world, EDITORS))
     if pair is None:
         return None
     person, project = pair
@@ -105,19 +94,11 @@ RENAME_MISSING_SECTION = Template(
 def _missing_parent_sample(world: World, rng: random.Random) -> Params | None:
     """An editor of a project, and the name of a top-level task of another project
     that no task of this one has."""
-    pair = pick(rng, _holding(world, EDITORS))
+    pair = pick(rng, holding(world, EDITORS))
     if pair is None:
         return None
     person, project = pair
-    here = {t["name"] for t in world.tasks(project["id"])}
-    names = sorted(
-        {
-            t["name"]
-            for t in world.tasks(top=True)
-            if t["projectId"] != project["id"] and t["name"] not in here
-        }
-    )
-    name = pick(rng, names)
+    name = pick(rng, names_from_elsewhere(world, project))
     if name is None:
         return None
     return {**acting(person, project), "task": name, "subtask": "Collect sign-offs"}
@@ -136,7 +117,7 @@ SUBTASK_OF_MISSING_TASK = Template(
 def _unknown_sample(world: World, rng: random.Random) -> Params | None:
     """An editor of a project, a name nobody in the workspace has (made of names that
     are there), and a member to hand work to."""
-    pair = pick(rng, _holding(world, EDITORS))
+    pair = pick(rng, holding(world, EDITORS))
     if pair is None:
         return None
     person, project = pair
@@ -163,7 +144,7 @@ HAND_OVER_UNKNOWN = Template(
 def _outsider_sample(world: World, rng: random.Random) -> Params | None:
     """An editor (not the owner: only an owner adds members), one of the project's
     sections with open tasks, and someone of the workspace who is not a member."""
-    pair = pick(rng, _holding(world, ("editor",)))
+    pair = pick(rng, holding(world, ("editor",)))
     if pair is None:
         return None
     person, project = pair
