@@ -1,0 +1,107 @@
+"""Every page at zero axe-core violations, in Chromium: the accessibility tree is what
+browser agents read and what a screen reader announces, so a control nested in another
+control, a missing label or text below AA contrast fails here.
+
+axe-core is the root's devDependency (pinned in package-lock.json; ``npm ci`` installs
+it). The pages forbid inline scripts, so the contexts here bypass the Content Security
+Policy to inject it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.web.browsers import Person, api, register, shared_project
+from tests.web.servers import Split
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+RUN_AXE = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`),
+  }));
+}"""
+
+
+@dataclass
+class Workspace:
+    """Someone with a project that has something on every kind of page."""
+
+    person: Person
+    project_id: str
+    task_id: str
+
+
+@pytest.fixture(scope="module")
+def workspace(split: Split) -> Workspace:
+    ana, ben = register(split, "Ana"), register(split, "Ben")
+    project = shared_project(split, ana, ben)
+    with api(split, ana) as http:
+        tasks = f"/api/projects/{project['id']}/tasks"
+        first = {"name": "Write the launch post", "assigneeId": ana.id, "dueOn": "2026-01-05"}
+        task = http.post(tasks, json=first).json()
+        http.post(tasks, json={"name": "Book the launch venue", "status": "done"})
+        http.post(f"/api/tasks/{task['id']}/subtasks", json={"name": "Outline the post"})
+        http.post(f"/api/tasks/{task['id']}/comments", json={"text": "A draft is up"})
+    return Workspace(ana, project["id"], task["id"])
+
+
+@pytest.fixture
+def page(browser: Browser, split: Split) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=split.base_url, viewport={"width": 1440, "height": 900}, bypass_csp=True
+    )
+    yield context.new_page()
+    context.close()
+
+
+def violations(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return found
+
+
+PAGES = {
+    "home": "/",
+    "list": "/projects/{project}",
+    "board": "/projects/{project}/board",
+    "task pane": "/projects/{project}/tasks/{task}",
+    "task pane on the board": "/projects/{project}/tasks/{task}?view=board",
+    "my tasks": "/my-tasks",
+    "search": "/search?q=launch",
+    "members": "/projects/{project}/members",
+}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_signed_in_page_has_no_axe_violations(
+    page: Page, split: Split, workspace: Workspace, name: str
+) -> None:
+    page.context.add_cookies(
+        [{"name": "tasklane_session", "value": workspace.person.token, "url": split.base_url}]
+    )
+    page.goto(PAGES[name].format(project=workspace.project_id, task=workspace.task_id))
+    if "{project}" in PAGES[name] and name != "members":
+        # The page's script has run and drawn what it draws (presence, the indicator).
+        expect(page.get_by_test_id("status-indicator")).to_have_text("Live")
+    if "pane" in name:
+        expect(page.get_by_test_id("task-pane")).to_be_visible()
+    expect(page.locator("main")).to_be_visible()
+    assert violations(page) == []
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
+def test_the_sign_in_page_has_no_axe_violations(page: Page) -> None:
+    page.goto("/login")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert violations(page) == []
