@@ -3,7 +3,7 @@
 // the name is a link to the task in its project. Problems show in the row.
 
 import { endpoints, humanMessage } from "./api.js";
-import { $, $$, field, setText, readPageData, showRowError, clearRowError, flash } from "./ui.js";
+import { $, $$, field, setText, readPageData, showRowError, clearRowError, flash, todayISO } from "./ui.js";
 import { editInline } from "./inline-edit.js";
 import { fillTask } from "./task-markup.js";
 
@@ -17,7 +17,7 @@ const ROW = '[data-testid="task-row"]';
 function bucket(task) {
   if (task.completed) return "done";
   if (!task.dueOn) return "no_date";
-  const day = today || new Date().toISOString().slice(0, 10);
+  const day = today || todayISO();
   if (task.dueOn < day) return "overdue";
   if (task.dueOn === day) return "today";
   const limit = new Date(`${day}T00:00:00Z`);

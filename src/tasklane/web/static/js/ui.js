@@ -117,11 +117,13 @@ export function relativeTime(iso, now = Date.now()) {
     const days = Math.round(seconds / 86400);
     return days === 1 ? "yesterday" : `${days} days ago`;
   }
-  return shortDate(new Date(then));
+  return shortDate(new Date(then), appYear());
 }
 
-function shortDate(d) {
-  const sameYear = d.getFullYear() === new Date().getFullYear();
+// "Mar 4", with the year when it is not the app's: a gym's clock can stand in another
+// year than the reader's, and the server's words (formatting.py) count from the app's.
+function shortDate(d, year) {
+  const sameYear = d.getFullYear() === year;
   return d.toLocaleDateString("en-US", sameYear
     ? { month: "short", day: "numeric" }
     : { month: "short", day: "numeric", year: "numeric" });
@@ -138,6 +140,10 @@ export function todayISO(now) {
   return `${y}-${m}-${d}`;
 }
 
+function appYear() {
+  return parseDay(todayISO()).getFullYear();
+}
+
 function parseDay(day) {
   const [y, m, d] = String(day).split("-").map(Number);
   return new Date(y, m - 1, d);
@@ -152,7 +158,7 @@ export function formatDue(day) {
   if (diff === 0) return "Today";
   if (diff === 1) return "Tomorrow";
   if (diff === -1) return "Yesterday";
-  return shortDate(target);
+  return shortDate(target, today.getFullYear());
 }
 
 export function isOverdue(day, status) {
