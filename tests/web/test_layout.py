@@ -3,11 +3,13 @@ boxes, computed styles and text, at 1440 x 900 (a laptop) and 390 x 844 (a phone
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.web.browsers import LIVE_WITHIN, Person, api, register, shared_project
 from tests.web.servers import Split
@@ -70,3 +72,31 @@ def test_short_dates_drop_the_year_of_the_apps_clock_not_the_readers(
     expect(rows.filter(has_text="In the reader's year").get_by_test_id("task-due")).to_have_text(
         f"Mar 5, {real_year}", timeout=LIVE_WITHIN
     )
+
+
+# -- presence -------------------------------------------------------------------------
+
+
+def test_presence_avatars_go_while_the_connection_is_lost_and_come_back_with_it(
+    split: Split, people: tuple[Person, Person], open_page: Any
+) -> None:
+    ana, ben = people
+    project = shared_project(split, ana, ben)
+    path = f"/projects/{project['id']}"
+    open_page(ana, path)
+    page = open_page(ben, path)
+    live(page)
+    anas = page.locator(f'[data-testid=presence-avatar][data-user-id="{ana.id}"]')
+    expect(anas).to_be_visible(timeout=LIVE_WITHIN)
+    split.stop("realtime")
+    try:
+        expect(page.get_by_test_id("status-indicator")).to_contain_text(
+            "Reconnecting", timeout=5_000
+        )
+        expect(page.get_by_test_id("presence-avatar")).to_have_count(0)
+    finally:
+        split.start("realtime")
+    with contextlib.suppress(PlaywrightTimeout):
+        page.get_by_test_id("retry-now").click(timeout=2_000)
+    expect(page.get_by_test_id("status-indicator")).to_have_text("Live", timeout=10_000)
+    expect(anas).to_be_visible(timeout=10_000)

@@ -145,7 +145,12 @@ export async function connect({ seq, onEvent, onResync, onLeft }) {
   // data names the episode's, with the prefix.
   const rt = new TasklaneRealtime({ gateway: page.gateway, api: ROOT });
   window.tasklaneRealtime = rt;
-  rt.on("status", renderStatus);
+  rt.on("status", (s) => {
+    renderStatus(s);
+    // Who is viewing is unknown while the connection is down: showing the last list
+    // would claim people are here who may have left. The rejoin tells the list again.
+    if (s.state === "reconnecting" || s.state === "offline") renderPresence({ projectId, users: [] });
+  });
   rt.on("event", onEvent);
   rt.on("presence", renderPresence);
   rt.on("resync", ({ projectId: pid }) => {
