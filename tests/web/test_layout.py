@@ -100,3 +100,18 @@ def test_presence_avatars_go_while_the_connection_is_lost_and_come_back_with_it(
         page.get_by_test_id("retry-now").click(timeout=2_000)
     expect(page.get_by_test_id("status-indicator")).to_have_text("Live", timeout=10_000)
     expect(anas).to_be_visible(timeout=10_000)
+
+
+# -- the sticky header ----------------------------------------------------------------
+
+
+def test_the_sticky_project_header_is_opaque(
+    split: Split, people: tuple[Person, Person], open_page: Any
+) -> None:
+    ana, _ = people
+    project = shared_project(split, ana)
+    page = open_page(ana, f"/projects/{project['id']}")
+    header = page.get_by_test_id("project-header")
+    expect(header).to_have_css("position", "sticky")
+    expect(header).to_have_css("background-color", "rgb(255, 255, 255)")
+    expect(header).to_have_css("opacity", "1")
