@@ -4,6 +4,7 @@ boxes, computed styles and text, at 1440 x 900 (a laptop) and 390 x 844 (a phone
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,3 +116,138 @@ def test_the_sticky_project_header_is_opaque(
     expect(header).to_have_css("position", "sticky")
     expect(header).to_have_css("background-color", "rgb(255, 255, 255)")
     expect(header).to_have_css("opacity", "1")
+
+
+# -- names that do not fit ------------------------------------------------------------
+
+LONG_PROJECT = "Pilot · Launch campaign for the very long spring product line of the year"
+LONG_TASK = (
+    "A very long task name that goes on and on about the many things that need to happen "
+    "before the launch of the product, and then some more"
+)
+
+
+def long_named_project(split: Split, owner: Person, *others: Person) -> Any:
+    project = shared_project(split, owner, *others)
+    with api(split, owner) as http:
+        renamed = http.patch(f"/api/projects/{project['id']}", json={"name": LONG_PROJECT})
+        assert renamed.status_code == 200, renamed.text
+    return renamed.json()
+
+
+def box(locator: Any) -> dict[str, float]:
+    found: dict[str, float] | None = locator.bounding_box()
+    assert found is not None
+    return found
+
+
+def test_project_tiles_take_initials_from_letters_not_punctuation(
+    split: Split, people: tuple[Person, Person], open_page: Any
+) -> None:
+    ana, _ = people
+    project = long_named_project(split, ana)
+    page = open_page(ana, "/")
+    card = page.locator(f'[data-testid=project-card][data-project-id="{project["id"]}"]')
+    expect(card.locator(".project-tile")).to_have_text("PL")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
+def test_a_long_project_name_ends_in_an_ellipsis_in_the_sidebar(
+    split: Split, open_page: Any, viewport: dict[str, int]
+) -> None:
+    ana = register(split, "Ana")  # with this one project: the phone's strip starts with it
+    project = long_named_project(split, ana)
+    page = open_page(ana, "/", viewport)
+    link = page.get_by_test_id("sidebar").locator(f'a[data-project-id="{project["id"]}"]')
+    expect(link).to_have_attribute("title", LONG_PROJECT)
+    text = link.locator(".nav-text")
+    expect(text).to_have_css("text-overflow", "ellipsis")
+    # The name is cut inside the link, and the link inside the sidebar's list.
+    assert text.evaluate("node => node.scrollWidth > node.clientWidth")
+    nav, shown = box(link.locator("xpath=ancestor::ul[1]")), box(link)
+    assert shown["x"] >= nav["x"] - 0.5
+    assert shown["x"] + shown["width"] <= nav["x"] + nav["width"] + 0.5
+    assert shown["x"] + shown["width"] <= viewport["width"]
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
+def test_a_long_task_name_wraps_in_the_pane_title(
+    split: Split, people: tuple[Person, Person], open_page: Any, viewport: dict[str, int]
+) -> None:
+    ana, _ = people
+    project = shared_project(split, ana)
+    with api(split, ana) as http:
+        task = http.post(f"/api/projects/{project['id']}/tasks", json={"name": LONG_TASK}).json()
+    page = open_page(ana, f"/projects/{project['id']}/tasks/{task['id']}", viewport)
+    live(page)
+    title = page.get_by_test_id("pane-name")
+    expect(title).to_have_value(LONG_TASK)
+    # Every line of it shows: nothing scrolls inside the field, across or down.
+    assert title.evaluate(
+        "node => node.scrollWidth <= node.clientWidth && node.scrollHeight <= node.clientHeight"
+    )
+    assert box(title)["height"] > 60  # more than one line
+    pane = box(page.get_by_test_id("task-pane"))
+    shown = box(title)
+    assert shown["x"] + shown["width"] <= pane["x"] + pane["width"]
+    # Enter still saves the name rather than breaking it.
+    title.fill("Short name")
+    title.press("Enter")
+    expect(page.get_by_test_id("task-row").get_by_test_id("task-name")).to_have_text(
+        "Short name", timeout=LIVE_WITHIN
+    )
+    expect(title).to_have_value("Short name")
+
+
+# -- the board and the header ---------------------------------------------------------
+
+
+def test_add_section_shows_whole_beside_three_columns_at_1440(
+    split: Split, people: tuple[Person, Person], open_page: Any
+) -> None:
+    ana, _ = people
+    project = shared_project(split, ana)
+    page = open_page(ana, f"/projects/{project['id']}/board")
+    live(page)
+    expect(page.get_by_test_id("board-column")).to_have_count(3)
+    adder = page.get_by_test_id("add-section-input")
+    expect(adder).to_be_in_viewport(ratio=1)
+    board, shown = box(page.get_by_test_id("board")), box(adder)
+    assert shown["x"] + shown["width"] <= board["x"] + board["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+
+
+def test_member_avatars_do_not_cover_each_others_initials(
+    split: Split, people: tuple[Person, Person], open_page: Any
+) -> None:
+    ana, ben = people
+    cy, di = register(split, "Cy"), register(split, "Di")
+    project = shared_project(split, ana, ben, cy, di)
+    page = open_page(ana, f"/projects/{project['id']}")
+    live(page)
+    # Presence arriving moves the header's end: measured once it has, all at once.
+    expect(page.get_by_test_id("presence-avatar")).to_have_count(1)
+    avatars = page.get_by_test_id("member-avatars").locator(".avatar")
+    expect(avatars).to_have_count(4)
+    boxes = avatars.evaluate_all(
+        "nodes => nodes.map((n) => { const r = n.getBoundingClientRect(); "
+        "return { x: r.x, width: r.width }; })"
+    )
+    for before, after in itertools.pairwise(boxes):
+        assert after["x"] >= before["x"] + before["width"], (before, after)
+
+
+def test_the_project_navigation_fits_a_phone(split: Split, open_page: Any) -> None:
+    ana = register(split, "Ana")  # with this one project: the phone's strip starts with it
+    project = long_named_project(split, ana)
+    page = open_page(ana, f"/projects/{project['id']}", PHONE)
+    live(page)
+    expect(page.get_by_test_id("presence-avatar")).to_have_count(1)  # the header is complete
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for view in ("view-list", "view-board"):
+        expect(page.get_by_test_id(view)).to_be_in_viewport(ratio=1)
+    for control in ("share", "status-indicator"):
+        expect(page.get_by_test_id(control)).to_be_in_viewport(ratio=1)
+    sidebar_link = page.get_by_test_id("sidebar").locator(f'a[data-project-id="{project["id"]}"]')
+    expect(sidebar_link).to_be_in_viewport(ratio=1)
+    expect(page.get_by_test_id("new-project-link")).to_be_in_viewport(ratio=1)

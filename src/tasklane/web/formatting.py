@@ -62,9 +62,10 @@ def ago(moment: datetime, now: datetime) -> str:
 
 
 def initials(name: str) -> str:
-    """Up to two letters: "Ana Alvarez" → "AA", "chen" → "C"."""
-    words = [word for word in name.split() if word]
-    return "".join(word[0] for word in words[:2]).upper() or "?"
+    """Up to two letters or digits, the first of each word: "Ana Alvarez" → "AA",
+    "chen" → "C", "Pilot · Launch" → "PL" (a word of punctuation is no word)."""
+    firsts = [next((c for c in word if c.isalnum()), "") for word in name.split()]
+    return "".join([first for first in firsts if first][:2]).upper() or "?"
 
 
 def avatar_hue(user_id: str) -> int:

@@ -191,9 +191,11 @@ export function startRelativeTimeTicker() {
 // ---------------------------------------------------------------- people
 
 // Mirrors web/formatting.py: up to two letters ("Ana Alvarez" → "AA", "chen" → "C").
+// Mirrors web/formatting.py's `initials`: the first letter or digit of the first two
+// words that have one ("Pilot · Launch" → "PL").
 export function initials(name) {
-  const words = String(name || "").split(/\s+/).filter(Boolean);
-  return words.slice(0, 2).map((w) => w[0]).join("").toUpperCase() || "?";
+  const firsts = String(name || "").split(/\s+/).map((w) => (w.match(/[\p{L}\p{N}]/u) || [""])[0]);
+  return firsts.filter(Boolean).slice(0, 2).join("").toUpperCase() || "?";
 }
 
 export const AVATAR_HUES = 8;

@@ -63,6 +63,7 @@ export function showProject({ actorId = null, changes = [] } = {}) {
   const link = $(`nav [data-project-id="${CSS.escape(projectId)}"]`);
   if (link) {
     setText(field(link, "name"), project.name);
+    link.title = project.name; // the whole name, where the sidebar ends it in an ellipsis
     const dot = $(".dot", link);
     if (dot) dot.style.setProperty("--dot", project.color);
   }

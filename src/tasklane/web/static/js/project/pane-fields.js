@@ -43,7 +43,11 @@ export function bindFields(pane, node, adopted) {
     const input = byTestId(PANE_FIELDS[name].testid, node);
     if (!input) continue;
     input.addEventListener("change", () => saveField(pane, name));
-    input.addEventListener("input", () => clearFieldError(input));
+    input.addEventListener("input", () => {
+      clearFieldError(input);
+      // The name is one line that wraps: a pasted line break becomes a space.
+      if (name === "name" && input.value.includes("\n")) input.value = input.value.replace(/\s*\n\s*/g, " ");
+    });
     if (name === "name" || name === "notes") {
       input.addEventListener("keydown", (e) => {
         if (e.key === "Enter" && (name === "name" || e.ctrlKey || e.metaKey)) {
