@@ -55,10 +55,21 @@ def workspace(split: Split) -> Workspace:
     return Workspace(ana, project["id"], task["id"])
 
 
+LAPTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
-def page(browser: Browser, split: Split) -> Iterator[Page]:
+def viewport() -> dict[str, int]:
+    return LAPTOP
+
+
+@pytest.fixture
+def page(browser: Browser, split: Split, viewport: dict[str, int]) -> Iterator[Page]:
     context = browser.new_context(
-        base_url=split.base_url, viewport={"width": 1440, "height": 900}, bypass_csp=True
+        base_url=split.base_url,
+        viewport=viewport,  # type: ignore[arg-type]
+        bypass_csp=True,
     )
     yield context.new_page()
     context.close()
@@ -82,11 +93,8 @@ PAGES = {
 }
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
-@pytest.mark.parametrize("name", list(PAGES))
-def test_a_signed_in_page_has_no_axe_violations(
-    page: Page, split: Split, workspace: Workspace, name: str
-) -> None:
+def open_signed_in(page: Page, split: Split, workspace: Workspace, name: str) -> None:
+    """Opens page ``name`` of ``PAGES`` and waits until its script has drawn it."""
     page.context.add_cookies(
         [{"name": "tasklane_session", "value": workspace.person.token, "url": split.base_url}]
     )
@@ -97,6 +105,24 @@ def test_a_signed_in_page_has_no_axe_violations(
     if "pane" in name:
         expect(page.get_by_test_id("task-pane")).to_be_visible()
     expect(page.locator("main")).to_be_visible()
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_signed_in_page_has_no_axe_violations(
+    page: Page, split: Split, workspace: Workspace, name: str
+) -> None:
+    open_signed_in(page, split, workspace, name)
+    assert violations(page) == []
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
+@pytest.mark.parametrize("viewport", [PHONE], ids=["390"])
+@pytest.mark.parametrize("name", ["list", "board", "task pane"])
+def test_a_project_page_on_a_phone_has_no_axe_violations(
+    page: Page, split: Split, workspace: Workspace, name: str, viewport: dict[str, int]
+) -> None:
+    open_signed_in(page, split, workspace, name)
     assert violations(page) == []
 
 
