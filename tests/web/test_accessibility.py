@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.web.browsers import Person, api, register, shared_project
 from tests.web.servers import Split
+from tests.web.sqlite_only import database_url  # noqa: F401 (the pages look the same on any database)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 

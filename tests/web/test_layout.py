@@ -14,6 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.web.browsers import LIVE_WITHIN, Person, api, register, shared_project
 from tests.web.servers import Split
+from tests.web.sqlite_only import database_url  # noqa: F401 (the pages look the same on any database)
 
 LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
