@@ -21,19 +21,6 @@ from tests.reliability import Figures
 
 _emails = itertools.count(1)
 
-# The folders whose files take longest (builds, browsers, many episodes) run first:
-# `pytest -n 2 --dist loadfile` hands files out in this order, so that the run does not
-# end on one worker finishing a long file while the other waits.
-LONG_FIRST = ("tests/packaging/", "tests/web/", "tests/tasks/", "tests/agents/", "tests/faults/")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = Path(item.path).relative_to(config.rootpath).as_posix()
-        return next((i for i, p in enumerate(LONG_FIRST) if path.startswith(p)), len(LONG_FIRST))
-
-    items.sort(key=rank)  # stable: within a folder, the order stays as collected
-
 
 def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
     """Settings for tests: cheap password hashing, limits out of the way unless a test
