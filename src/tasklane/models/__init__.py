@@ -3,6 +3,7 @@
 from tasklane.models.base import Base
 from tasklane.models.comment import Comment
 from tasklane.models.event import Event
+from tasklane.models.person_log import PersonEvent, PersonLog
 from tasklane.models.project import Project, ProjectMember, Section
 from tasklane.models.task import Task
 from tasklane.models.user import Ticket, Token, User, Workspace
@@ -11,6 +12,8 @@ __all__ = [
     "Base",
     "Comment",
     "Event",
+    "PersonEvent",
+    "PersonLog",
     "Project",
     "ProjectMember",
     "Section",
