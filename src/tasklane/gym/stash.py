@@ -27,6 +27,8 @@ from sqlalchemy.sql.expression import TableClause
 from tasklane.models import (
     Comment,
     Event,
+    PersonEvent,
+    PersonLog,
     Project,
     ProjectMember,
     Section,
@@ -44,6 +46,9 @@ STATE: tuple[Table, ...] = tuple(
 )
 TOKENS: Table = Token.__table__  # type: ignore[assignment]
 TICKETS: Table = Ticket.__table__  # type: ignore[assignment]
+# People's own logs are not state (each copies events of the project logs, which are):
+# a restore empties them, and they start again from 1 like the project logs it restores.
+PERSON_LOGS: tuple[Table, ...] = (PersonLog.__table__, PersonEvent.__table__)  # type: ignore[assignment]
 META = "meta"
 KEY = re.compile(r"^[a-z0-9_]{1,36}$")
 
@@ -139,8 +144,8 @@ async def drop(session: AsyncSession, key: str) -> None:
 
 
 async def clear(session: AsyncSession) -> None:
-    """Empty every live table, tokens and tickets included."""
-    everything = [*STATE, TOKENS, TICKETS]
+    """Empty every live table, tokens, tickets and people's own logs included."""
+    everything = [*STATE, TOKENS, TICKETS, *PERSON_LOGS]
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in everything)

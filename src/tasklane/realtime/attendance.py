@@ -5,6 +5,9 @@ not per tab, across every gateway: the ``PresenceStore`` decides the first and t
 last). Their arrival and departure are announced on the broker as ``user_connected`` and
 ``user_disconnected``, which every gateway's rooms pass to their joined subscribers.
 
+Nobody is present in a person's own log: it is followed by that person alone, and
+``arrive``, ``depart`` and ``who`` leave it out.
+
 Presence is best effort: a store that cannot be reached costs those frames until
 ``keep`` puts it right, never an event.
 """
@@ -17,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from tasklane.clock import Clock
 from tasklane.protocol.events import PresenceData, encode, presence_frame
+from tasklane.protocol.streams import is_person
 from tasklane.realtime.broker import Broker, Presence
 from tasklane.realtime.connection import Connection
 from tasklane.realtime.metrics import GatewayMetrics
@@ -46,6 +50,8 @@ class Attendance:
     async def arrive(self, project_id: str, conn: Connection) -> bool:
         """Record the connection as present; True if it made its user present (the
         caller announces it once ``joined`` has gone out)."""
+        if is_person(project_id):
+            return False
         try:
             return await self.store.add(project_id, conn.user_id, conn.name, conn.id)
         except Exception as exc:  # ``keep`` adds it once the store is back
@@ -55,6 +61,8 @@ class Attendance:
     async def depart(self, project_id: str, conn: Connection) -> None:
         """Forget the connection's presence; announce its user's departure if it was
         their last connection there."""
+        if is_person(project_id):
+            return
         try:
             last = await self.store.remove(project_id, conn.user_id, conn.id)
         except Exception as exc:  # the entry expires; a sweep announces the departure
@@ -64,6 +72,8 @@ class Attendance:
             await self.announce(DISCONNECTED, project_id, conn.user_id, conn.name)
 
     async def who(self, project_id: str) -> list[dict[str, str]]:
+        if is_person(project_id):
+            return []
         try:
             return await self.store.list(project_id)
         except Exception as exc:
@@ -81,7 +91,7 @@ class Attendance:
         the store's entry lifetime, and after a broker interruption."""
         for change in await self.store.refresh():
             await self.announce(CONNECTED, change.project_id, change.user_id, change.name)
-        swept = await self.store.sweep(list(project_ids))
+        swept = await self.store.sweep([p for p in project_ids if not is_person(p)])
         for change in swept:
             await self.announce(DISCONNECTED, change.project_id, change.user_id, change.name)
         self.metrics.presence_expired.inc(len(swept))

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from tasklane.protocol.streams import is_person
+
 # Durable events after which some subscribers may no longer follow their project.
 MEMBER_REMOVED = "member_removed"
 PROJECT_DELETED = "project_deleted"
@@ -33,9 +35,15 @@ class Committed:
     published_at: float = 0.0
 
     @property
+    def ends(self) -> bool:
+        """Whether it is the last of its log: a project's deletion (in a person's own
+        log, a copy of one that other events follow)."""
+        return self.type == PROJECT_DELETED and not is_person(self.project_id)
+
+    @property
     def revokes(self) -> bool:
         """Whether anyone loses access by it: a removal, or the project's deletion."""
-        return self.type == PROJECT_DELETED or self.revoked_user is not None
+        return self.ends or self.revoked_user is not None
 
     def published(self, at: float) -> Committed:
         return replace(self, published_at=at)

@@ -20,7 +20,7 @@ from functools import partial
 
 from tasklane.realtime import outgoing
 from tasklane.realtime.broker import Broker
-from tasklane.realtime.log import PROJECT_DELETED, CommitsInFlight, Committed, LogReader
+from tasklane.realtime.log import CommitsInFlight, Committed, LogReader
 from tasklane.realtime.metrics import GatewayMetrics
 from tasklane.realtime.outgoing import Outgoing
 from tasklane.realtime.room import CLOSED, OPEN, OPENING, Room
@@ -229,7 +229,7 @@ class Rooms:
         self.metrics.delivered(event.type, len(room.subscribers))
         if event.published_at:
             self.metrics.publish_to_send.observe(max(0.0, self.wall() - event.published_at))
-        if event.type == PROJECT_DELETED:
+        if event.ends:
             for sub in list(room.subscribers.values()):
                 self.revoke(sub, "project_deleted")
 

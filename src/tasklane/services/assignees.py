@@ -72,5 +72,6 @@ async def unassign(tx: Transaction, project_id: str, user_id: str, *, actor_id: 
                 project_id=project_id, task_id=task.id, task=public(task), changes=["assigneeId"]
             ),
             actor_id=actor_id,
+            also=(user_id,),
         )
     return len(tasks)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -33,6 +33,7 @@ from tasklane.models import Event, Project
 from tasklane.protocol.events import EventData
 from tasklane.realtime.broker import Broker
 from tasklane.realtime.log import CommitsInFlight, Committed
+from tasklane.services import person_log
 from tasklane.services.event_log import committed
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,14 @@ class Transaction:
         self.session = session
         self.clock = clock
         self.events: list[Committed] = []
+        self.copies: list[Committed] = []  # of the events, in people's own logs
 
-    async def emit(self, data: EventData, *, actor_id: str | None) -> Committed:
-        """Append ``data`` to its project's log with the next ``seq``.
+    async def emit(
+        self, data: EventData, *, actor_id: str | None, also: Iterable[str | None] = ()
+    ) -> Committed:
+        """Append ``data`` to its project's log with the next ``seq``, and to the own log
+        of each person it concerns (``person_log``; ``also``: whoever a task was
+        assigned to before this change, and is no longer). Returns the project's event.
 
         The counter update takes the project row's write lock, which PostgreSQL holds
         until commit: concurrent writers to one project therefore commit in ``seq``
@@ -94,6 +100,17 @@ class Transaction:
             at=row["created_at"],
         )
         self.events.append(event)
+        for person in await person_log.concerned(self.session, data, also):
+            self.copies.append(
+                await person_log.append(
+                    self.session,
+                    person,
+                    type=data.TYPE,
+                    actor_id=actor_id,
+                    data=row["data"],
+                    at=row["created_at"],
+                )
+            )
         return event
 
 
@@ -163,6 +180,8 @@ class Runtime:
                     if kept is not None:
                         kept.events.append(event)
                     await self.publish(event)
+                for copy in tx.copies:
+                    await self.publish(copy)
         finally:
             self.commits.end()
 
