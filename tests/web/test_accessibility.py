@@ -89,6 +89,10 @@ PAGES = {
     "task pane": "/projects/{project}/tasks/{task}",
     "task pane on the board": "/projects/{project}/tasks/{task}?view=board",
     "my tasks": "/my-tasks",
+    # The filter bar in use: a grouped List, a filtered Board, a view filtered to nothing.
+    "list, filtered and grouped": "/projects/{project}?assignee=me&sort=due&group=assignee",
+    "board, filtered": "/projects/{project}/board?status=done&q=launch",
+    "my tasks, filtered to nothing": "/my-tasks?status=done&group=project",
     "search": "/search?q=launch",
     "members": "/projects/{project}/members",
 }

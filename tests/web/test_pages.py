@@ -217,6 +217,8 @@ def test_a_project_page_renders_its_data_and_carries_it_for_the_script(
             "members",
             "view",
             "openTaskId",
+            "dueGroups",
+            "upcomingDays",
         }
         assert data["project"] == ana.http.get(f"/api/projects/{project['id']}").json()
         assert data["tasks"] == [task]

@@ -26,7 +26,7 @@ from tasklane.web.rendering import (
     settings_of,
     wire,
 )
-from tasklane.web.task_lists import group_by_due, search
+from tasklane.web.task_lists import UPCOMING_DAYS, due_groups, group_by_due, search
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,6 +98,8 @@ async def project_response(
         "members": [wire(member) for member in page.members],
         "view": view,
         "openTaskId": task_id,
+        "dueGroups": due_groups(),
+        "upcomingDays": UPCOMING_DAYS,
     }
     title = f"{page.project.name}{' (Board)' if view == 'board' else ''} · Tasklane"
     if pane is not None:
@@ -191,6 +193,8 @@ async def my_tasks(request: Request, user: PageUser) -> Response:
         "today": rows.today.isoformat(),
         "projects": [wire(p) for p in frame.projects],
         "tasks": [wire(task) for task in tasks],
+        "dueGroups": due_groups(),
+        "upcomingDays": UPCOMING_DAYS,
     }
     return render(
         request,

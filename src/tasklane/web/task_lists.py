@@ -27,6 +27,11 @@ GROUPS = (
 )
 
 
+def due_groups() -> list[dict[str, str]]:
+    """The date groups for the pages' scripts (view-filters.js groups by them)."""
+    return [{"key": key, "title": title, "empty": empty} for key, title, empty in GROUPS]
+
+
 @dataclass(frozen=True)
 class TaskGroup:
     key: str

@@ -27,6 +27,7 @@ import { applyCommentEvent } from "./project/comments.js";
 import { recordEvent, forgetLog } from "./project/activity.js";
 import { bindHeader, showProject } from "./project/header.js";
 import { connect, announce } from "./project/live.js";
+import { bindFilterBar } from "./filter-bar.js";
 import { forgetOwnChanges } from "./project/own-changes.js";
 
 let rt = null;
@@ -124,6 +125,7 @@ async function start() {
   if (onBoard) bindDragAndDrop(root);
   bindHeader();
   bindGlobal();
+  bindFilterBar(render);
   render();
   startRelativeTimeTicker();
   if (page.openTaskId) {

@@ -1,54 +1,24 @@
 // My Tasks and Search: the rows list tasks from several projects. The checkbox completes
 // a task (and on My Tasks the row moves to its group), the pencil renames it inline;
-// the name is a link to the task in its project. Problems show in the row.
+// the name is a link to the task in its project. Problems show in the row. My Tasks
+// draws its groups under its filter bar (my-tasks-view.js).
 
 import { endpoints, humanMessage } from "./api.js";
-import { $, $$, field, setText, readPageData, showRowError, clearRowError, flash, todayISO } from "./ui.js";
+import { $, field, readPageData, showRowError, clearRowError, flash } from "./ui.js";
 import { editInline } from "./inline-edit.js";
 import { fillTask } from "./task-markup.js";
+import { bindFilterBar } from "./filter-bar.js";
+import { drawMyTasks } from "./my-tasks-view.js";
 
 const page = readPageData();
 const tasks = new Map((page.tasks || []).map((t, i) => [t.id, { ...t, order: i }]));
-const today = page.today || null;
-const UPCOMING_DAYS = 7;
 const ROW = '[data-testid="task-row"]';
-
-// Mirrors web/task_lists.py's `bucket`.
-function bucket(task) {
-  if (task.completed) return "done";
-  if (!task.dueOn) return "no_date";
-  const day = today || todayISO();
-  if (task.dueOn < day) return "overdue";
-  if (task.dueOn === day) return "today";
-  const limit = new Date(`${day}T00:00:00Z`);
-  limit.setUTCDate(limit.getUTCDate() + UPCOMING_DAYS);
-  return task.dueOn <= limit.toISOString().slice(0, 10) ? "upcoming" : "later";
-}
 
 // A saved task, in the page's original order.
 function keep(saved) {
   const next = { ...saved, order: tasks.get(saved.id).order };
   tasks.set(saved.id, next);
   return next;
-}
-
-// My Tasks: put the row in its group, in the page's original order, and recount.
-function regroup(row, task) {
-  const group = $(`[data-testid="task-group"][data-group="${bucket(task)}"]`);
-  if (!group) return;
-  const list = field(group, "tasks");
-  const focused = row.contains(document.activeElement) ? document.activeElement : null;
-  if (row.parentElement !== list) {
-    const after = $$(ROW, list).find((r) => {
-      const other = tasks.get(r.dataset.taskId);
-      return other && other.order > task.order;
-    });
-    list.insertBefore(row, after || null);
-    if (focused) focused.focus({ preventScroll: true });
-  }
-  for (const g of $$('[data-testid="task-group"]')) {
-    setText($('[data-testid="section-count"]', g), $$(ROW, field(g, "tasks")).length);
-  }
 }
 
 async function complete(row, check) {
@@ -59,7 +29,7 @@ async function complete(row, check) {
     const saved = keep(await endpoints.tasks.update(task.id, { status: check.checked ? "done" : "todo" }));
     clearRowError(row);
     fillTask(row, saved);
-    if ($('[data-testid="my-tasks"]')) regroup(row, saved);
+    if ($('[data-testid="my-tasks"]')) drawMyTasks(tasks);
     flash(row);
   } catch (err) {
     check.checked = task.completed;
@@ -81,6 +51,7 @@ function rename(row) {
     within: row.querySelector(".task-main"),
     save: async (name) => {
       fillTask(row, keep(await endpoints.tasks.update(task.id, { name })));
+      if ($('[data-testid="my-tasks"]')) drawMyTasks(tasks); // a name may move it, or hide it
       flash(row);
     },
     onClose: () => {
@@ -110,3 +81,6 @@ document.addEventListener("keydown", (e) => {
     rename(link.closest(ROW));
   }
 });
+
+bindFilterBar(() => drawMyTasks(tasks));
+if ($('[data-testid="my-tasks"]')) drawMyTasks(tasks);

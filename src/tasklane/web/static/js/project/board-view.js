@@ -6,6 +6,7 @@ import { $, $$, allByTestId, el } from "../ui.js";
 import { store, rankBetween } from "./store.js";
 import { calls, seqOf } from "./own-changes.js";
 import { render, rowEls, listOf, showItemError } from "./view.js";
+import { dropPosition } from "./task-arrangement.js";
 
 export async function moveTask(taskId, sectionId, position) {
   const task = store.tasks.get(taskId);
@@ -105,7 +106,8 @@ export function bindDragAndDrop(root) {
     const { id } = drag;
     drag = null;
     clearDragMarks();
-    moveTask(id, column.dataset.sectionId, index);
+    // The index is among the shown tasks; the filters may hide some between them.
+    moveTask(id, column.dataset.sectionId, dropPosition(id, column.dataset.sectionId, index));
   });
   root.addEventListener("dragend", () => {
     drag = null;

@@ -11,6 +11,7 @@ import { fillTask } from "../task-markup.js";
 import { at } from "../urls.js";
 import { onBoard, projectId, taskUrl } from "./context.js";
 import { store } from "./store.js";
+import { arrangeLists, shownCount } from "./task-arrangement.js";
 
 export const SECTION_TESTID = onBoard ? "board-column" : "section";
 export const ITEM_TESTID = onBoard ? "task-card" : "task-row";
@@ -72,7 +73,7 @@ function fillSection(node, section) {
   const canEdit = store.canEdit();
   node.dataset.sectionId = section.id;
   if (!node._renaming) setText(field(node, "section-name"), section.name);
-  setText(byTestId("section-count", node), store.tasksIn(section.id).length);
+  setText(byTestId("section-count", node), shownCount(section.id));
   const actions = field(node, "section-actions");
   if (actions) {
     actions.hidden = !canEdit;
@@ -150,11 +151,11 @@ function renderView() {
   }
 
   const placed = new Set();
-  for (const [i, section] of sections.entries()) {
-    const list = listOf(wanted[i]);
+  // The filter bar's state decides which tasks show, in what order and in which lists.
+  for (const { list, tasks } of arrangeLists(sections, wanted.map(listOf))) {
     dropWhitespace(list);
     let prev = null;
-    for (const task of store.tasksIn(section.id)) {
+    for (const task of tasks) {
       let node = rowEls.get(task.id);
       if (!node) {
         node = cloneTemplate(ITEM_TEMPLATE);
