@@ -6,11 +6,13 @@ from tasklane.models.event import Event
 from tasklane.models.person_log import PersonEvent, PersonLog
 from tasklane.models.project import Project, ProjectMember, Section
 from tasklane.models.task import Task
+from tasklane.models.trash import DeletedTask
 from tasklane.models.user import Ticket, Token, User, Workspace
 
 __all__ = [
     "Base",
     "Comment",
+    "DeletedTask",
     "Event",
     "PersonEvent",
     "PersonLog",
