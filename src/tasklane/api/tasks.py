@@ -89,6 +89,23 @@ async def delete_task(task_id: str, user: CurrentUser, services: ServicesDep) ->
 
 
 @router.post(
+    "/tasks/{task_id}/restore",
+    responses=error_responses(
+        409,
+        description="`parent_gone`: a subtask whose parent task was deleted too: restore "
+        "the parent first.",
+    ),
+)
+async def restore_task(task_id: str, user: CurrentUser, services: ServicesDep) -> TaskPublic:
+    """Undo a deletion: bring back a task deleted less than an hour ago (on the app's
+    clock), with its subtasks and their comments, as they were. The project's log gets a
+    `task_created` for the task and one for each subtask. A section that went meanwhile
+    puts it in the project's first section; an assignee who left is unassigned. 404 when
+    there is nothing to restore by that id."""
+    return await services.trash.restore(user, task_id)
+
+
+@router.post(
     "/tasks/{task_id}/move",
     responses=error_responses(
         422,
