@@ -136,3 +136,28 @@ def test_the_sign_in_page_has_no_axe_violations(page: Page) -> None:
     page.goto("/login")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert violations(page) == []
+
+
+# What opens over a page: each is checked open, on the page it opens from.
+OPENED = {
+    "project settings": ("list", "project-settings", "project-settings-dialog"),
+    "deleting a task": ("task pane", "pane-delete", "confirm-dialog"),
+    "moving a row": ("list", "move-menu-button", "move-menu"),
+}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
+@pytest.mark.parametrize("opened", list(OPENED))
+def test_a_dialog_or_menu_open_has_no_axe_violations(
+    page: Page, split: Split, workspace: Workspace, opened: str, viewport: dict[str, int]
+) -> None:
+    name, opener, shown = OPENED[opened]
+    open_signed_in(page, split, workspace, name)
+    page.get_by_test_id(opener).first.click()
+    expect(page.get_by_test_id(shown)).to_be_visible()
+    assert violations(page) == []
+    if shown == "project-settings-dialog":  # and the question it asks before deleting
+        page.get_by_test_id("project-delete").click()
+        expect(page.get_by_test_id("confirm-dialog")).to_be_visible()
+        assert violations(page) == []

@@ -247,8 +247,51 @@ def test_the_project_navigation_fits_a_phone(split: Split, open_page: Any) -> No
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for view in ("view-list", "view-board"):
         expect(page.get_by_test_id(view)).to_be_in_viewport(ratio=1)
-    for control in ("share", "status-indicator"):
+    for control in ("share", "status-indicator", "project-settings"):
         expect(page.get_by_test_id(control)).to_be_in_viewport(ratio=1)
     sidebar_link = page.get_by_test_id("sidebar").locator(f'a[data-project-id="{project["id"]}"]')
     expect(sidebar_link).to_be_in_viewport(ratio=1)
     expect(page.get_by_test_id("new-project-link")).to_be_in_viewport(ratio=1)
+
+
+# -- task and project actions ---------------------------------------------------------
+
+
+def fits_across(page: Page, locator: Any, width: int) -> None:
+    """Whole across the viewport, and nothing inside scrolled out of sight sideways."""
+    shown = box(locator)
+    assert shown["x"] >= 0
+    assert shown["x"] + shown["width"] <= width
+    assert locator.evaluate("node => node.scrollWidth <= node.clientWidth")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
+def test_the_panes_actions_and_the_settings_dialogs_fit(
+    split: Split, open_page: Any, viewport: dict[str, int]
+) -> None:
+    ana = register(split, "Ana")
+    project = long_named_project(split, ana)
+    with api(split, ana) as http:
+        task = http.post(f"/api/projects/{project['id']}/tasks", json={"name": LONG_TASK}).json()
+    page = open_page(ana, f"/projects/{project['id']}/tasks/{task['id']}", viewport)
+    live(page)
+    for control in ("pane-delete", "pane-complete", "pane-section", "pane-status"):
+        expect(page.get_by_test_id(control)).to_be_in_viewport(ratio=1)
+    page.get_by_test_id("pane-delete").click()
+    confirm = page.get_by_test_id("confirm-dialog")
+    expect(confirm).to_contain_text(LONG_TASK)
+    fits_across(page, confirm, viewport["width"])
+    for button in ("confirm-cancel", "confirm-accept"):
+        expect(confirm.get_by_test_id(button)).to_be_in_viewport(ratio=1)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # and the pane
+    expect(page.get_by_test_id("task-pane")).to_have_count(0)
+    expect(page.get_by_test_id("move-menu-button")).to_be_in_viewport(ratio=1)
+
+    page.get_by_test_id("project-settings").click()
+    dialog = page.get_by_test_id("project-settings-dialog")
+    fits_across(page, dialog, viewport["width"])
+    for control in ("project-settings-save", "project-archive", "project-delete"):
+        dialog.get_by_test_id(control).scroll_into_view_if_needed()
+        expect(dialog.get_by_test_id(control)).to_be_in_viewport(ratio=1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

@@ -15,6 +15,18 @@ ROLE_HINTS = {
     "viewer": "reads only",
 }
 AVATAR_HUES = 8
+# The colours a project can be given in its settings, by name (the palette new projects
+# take theirs from: services/projects.py's PALETTE, held equal by a test).
+PROJECT_COLORS = {
+    "#4f6bed": "Blue",
+    "#e8384f": "Red",
+    "#fd9a00": "Orange",
+    "#eec300": "Yellow",
+    "#62d26f": "Green",
+    "#37c5ab": "Teal",
+    "#aa62e3": "Purple",
+    "#ea4e9d": "Pink",
+}
 
 
 def status_label(status: str) -> str:

@@ -100,6 +100,7 @@ def build_templates() -> Jinja2Templates:
         STATUS_LABELS=formatting.STATUS_LABELS,
         ROLE_LABELS=formatting.ROLE_LABELS,
         ROLE_HINTS=formatting.ROLE_HINTS,
+        PROJECT_COLORS=formatting.PROJECT_COLORS,
         BLANK_TASK=BLANK_TASK,
         BLANK_COMMENT=BLANK_COMMENT,
     )

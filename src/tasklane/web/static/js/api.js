@@ -185,6 +185,7 @@ export function resources(http = api) {
       create: (body) => http.post("/api/projects", body),
       get: (projectId) => http.get(`/api/projects/${id(projectId)}`),
       update: (projectId, changes) => http.patch(`/api/projects/${id(projectId)}`, changes),
+      remove: (projectId) => http.del(`/api/projects/${id(projectId)}`),
     },
     sections: {
       list: (projectId) => http.get(`/api/projects/${id(projectId)}/sections`),
@@ -198,6 +199,7 @@ export function resources(http = api) {
       create: (projectId, body) => http.post(`/api/projects/${id(projectId)}/tasks`, body),
       update: (taskId, changes) => http.patch(`/api/tasks/${id(taskId)}`, changes),
       move: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/move`, body),
+      remove: (taskId) => http.del(`/api/tasks/${id(taskId)}`),
       subtasks: (taskId) => http.get(`/api/tasks/${id(taskId)}/subtasks`),
       createSubtask: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/subtasks`, body),
     },

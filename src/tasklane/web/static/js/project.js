@@ -7,16 +7,17 @@
 //   own-changes.js  every write, and the seqs of the events this page's writes produced
 //   view.js         the List or Board drawn from the store
 //   task-items.js   rows and cards in use: complete, rename, open
-//   board-view.js   drag and drop, and the keyboard's "Move to…" menu
+//   board-view.js   moving tasks (both views): drag and drop, the keyboard's "Move to…" menu
 //   sections.js     add tasks, add / rename / delete sections
 //   task-pane.js    the task pane; pane-fields.js, subtasks.js, comments.js, activity.js
 //   header.js       the project's name (rename for owners)
+//   project-settings.js  description, colour, archive and delete (owners); archived shown
 //   live.js         the connection, its status, presence, notices of others' changes
 // This module starts them and routes each event to the parts it concerns.
 
 import { endpoints, humanMessage } from "./api.js";
 import { notify, startRelativeTimeTicker } from "./ui.js";
-import { page, me, projectId, onBoard, taskIdFromPath } from "./project/context.js";
+import { page, me, projectId, taskIdFromPath } from "./project/context.js";
 import { store, applyEvent } from "./project/store.js";
 import { render, scheduleRender, adopt } from "./project/view.js";
 import { bindItems } from "./project/task-items.js";
@@ -26,6 +27,7 @@ import { openPane, closePane, loadPane, openTaskId, isPaneOpen, applyToPane } fr
 import { applyCommentEvent } from "./project/comments.js";
 import { recordEvent, forgetLog } from "./project/activity.js";
 import { bindHeader, showProject } from "./project/header.js";
+import { bindProjectSettings } from "./project/project-settings.js";
 import { connect, announce } from "./project/live.js";
 import { bindFilterBar } from "./filter-bar.js";
 import { forgetOwnChanges } from "./project/own-changes.js";
@@ -122,8 +124,9 @@ async function start() {
   const root = document.querySelector("#main");
   bindItems(root);
   bindSections(root);
-  if (onBoard) bindDragAndDrop(root);
+  bindDragAndDrop(root);
   bindHeader();
+  bindProjectSettings();
   bindGlobal();
   bindFilterBar(render);
   render();

@@ -1,14 +1,16 @@
-// Moving cards on the Board: HTML5 drag and drop within and across columns, and the
-// keyboard's way to do the same, the "Move to…" menu on each card. A move shows at once
-// (a provisional rank in the store) and the server's answer replaces it.
+// Moving tasks, the Board's cards and the List's rows alike: HTML5 drag and drop within
+// and across columns (sections), and the keyboard's way to do the same, the "Move to…"
+// menu on each card or row. A move shows at once (a provisional rank in the store) and
+// the server's answer replaces it.
 
 import { $, $$, allByTestId, el } from "../ui.js";
 import { store, rankBetween } from "./store.js";
 import { calls, seqOf } from "./own-changes.js";
-import { render, rowEls, listOf, showItemError } from "./view.js";
+import { render, rowEls, listOf, showItemError, ITEM_TESTID, SECTION_TESTID } from "./view.js";
 import { dropPosition } from "./task-arrangement.js";
 
-export async function moveTask(taskId, sectionId, position) {
+// A failed move is said beside the task's row or card, unless `showError` says where.
+export async function moveTask(taskId, sectionId, position, { showError = null } = {}) {
   const task = store.tasks.get(taskId);
   if (!task) return;
   const siblings = store.tasksIn(sectionId).filter((t) => t.id !== taskId);
@@ -27,7 +29,8 @@ export async function moveTask(taskId, sectionId, position) {
   } catch (err) {
     if (store.tasks.get(taskId) === provisional) store.tasks.set(taskId, task);
     render();
-    showItemError(rowEls.get(taskId), err);
+    if (showError) showError(err);
+    else showItemError(rowEls.get(taskId), err);
     return;
   }
   render();
@@ -37,10 +40,10 @@ export async function moveTask(taskId, sectionId, position) {
 
 let drag = null; // {id, node}
 
-const columnOf = (target) => target.closest && target.closest('[data-testid="board-column"]');
+const columnOf = (target) => target.closest && target.closest(`[data-testid="${SECTION_TESTID}"]`);
 
 function dropIndex(list, clientY) {
-  const cards = allByTestId("task-card", list).filter((c) => !drag || c.dataset.taskId !== drag.id);
+  const cards = allByTestId(ITEM_TESTID, list).filter((c) => !drag || c.dataset.taskId !== drag.id);
   let index = 0;
   for (const card of cards) {
     const r = card.getBoundingClientRect();
@@ -66,7 +69,7 @@ function clearDragMarks() {
 
 export function bindDragAndDrop(root) {
   root.addEventListener("dragstart", (e) => {
-    const card = e.target.closest && e.target.closest('[data-testid="task-card"]');
+    const card = e.target.closest && e.target.closest(`[data-testid="${ITEM_TESTID}"]`);
     if (!card) return;
     if (!store.canEdit()) {
       e.preventDefault();
@@ -219,7 +222,8 @@ export function openMoveMenu(card, button) {
     e.preventDefault();
     e.stopPropagation();
   });
-  document.body.append(node);
+  // In the main landmark, as the cards and rows it moves are (fixed, it shows the same).
+  (document.getElementById("main") || document.body).append(node);
   placeMenu(node, button);
   button.setAttribute("aria-expanded", "true");
   menu = { node, button };

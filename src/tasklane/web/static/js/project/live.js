@@ -107,6 +107,9 @@ export function announce(e, change) {
     });
   }
   if (e.type === "project_deleted") notify("This project was deleted.", { kind: "error", timeout: 0 });
+  if (e.type === "project_updated" && byOther && (d.changes || []).includes("archived")) {
+    notify(`${store.firstName(e.userId)} ${d.project.archived ? "archived" : "unarchived"} this project.`);
+  }
   if (change.roleChanged) {
     const role = store.role();
     notify(`${store.firstName(e.userId)} made you ${ROLE_WORDS[role] || role}.`);

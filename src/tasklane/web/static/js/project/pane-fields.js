@@ -142,6 +142,15 @@ export function renderCrumbs(pane, task) {
   }
 }
 
+// Sets field `name` as if the reader had chosen `value` there, and saves it (the pane's
+// "Mark complete" button sets the status so); a failure shows beside the field.
+export function setField(pane, name, value) {
+  const input = fieldInput(pane, name);
+  if (!input) return Promise.resolve();
+  input.value = value;
+  return saveField(pane, name);
+}
+
 async function saveField(pane, name) {
   const spec = PANE_FIELDS[name];
   const input = fieldInput(pane, name);

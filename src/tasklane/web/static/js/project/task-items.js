@@ -1,6 +1,6 @@
 // Rows (List) and cards (Board) in use: the checkbox completes a task, a click on the
 // name opens the task pane, a double click, F2 or the pencil renames it in place (List),
-// and the card's "…" button opens the "Move to…" menu (Board).
+// and the "…" button of a card or row opens the "Move to…" menu.
 
 import { field, clearRowError } from "../ui.js";
 import { editInline } from "../inline-edit.js";

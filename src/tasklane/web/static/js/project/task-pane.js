@@ -1,7 +1,8 @@
 // The task pane: opens from the right with the task's address in the URL (so it can be
 // linked and reloaded), closes with Esc, the × or Back, and follows the task live. Its
-// parts have their own modules: the fields (pane-fields.js), subtasks (subtasks.js),
-// comments (comments.js) and activity (activity.js).
+// parts have their own modules: the fields (pane-fields.js), delete, complete and the
+// section (task-actions.js), subtasks (subtasks.js), comments (comments.js) and
+// activity (activity.js).
 
 import { ApiError, humanMessage } from "../api.js";
 import { $, byTestId, field, el, clear, cloneTemplate, notify } from "../ui.js";
@@ -15,6 +16,7 @@ import { fieldInput, bindFields, flushFields, renderFields, renderCrumbs } from 
 import { renderSubtasks, bindSubtasks, flashSubtaskIn } from "./subtasks.js";
 import { openThread, closeThread, loadThread, renderComments, bindComments } from "./comments.js";
 import { loadLog, renderActivity } from "./activity.js";
+import { bindTaskActions, renderTaskActions } from "./task-actions.js";
 
 const pane = {
   node: null,
@@ -187,6 +189,7 @@ function bindPane(node, adopted) {
     }
   });
   bindSubtasks(node, { parentId: () => pane.taskId, changed: () => renderPane() });
+  bindTaskActions(pane, node, { deleted: () => closePane({ replace: true }) });
   bindComments(node);
 }
 
@@ -215,6 +218,7 @@ export function renderPane({ actorId = null, changed = [] } = {}) {
   renderCrumbs(pane, task);
   refreshTitle();
   renderFields(pane, task, { actorId, changed });
+  renderTaskActions(pane, task);
   renderSubtasks(node, task, { loaded: pane.loaded });
   renderComments();
   renderActivity(node, task.id);

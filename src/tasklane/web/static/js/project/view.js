@@ -61,12 +61,10 @@ function fillItem(node, task) {
     canEdit: store.canEdit(),
     checked: pendingChecks.get(task.id),
   });
-  if (onBoard) {
-    node.setAttribute("draggable", store.canEdit() ? "true" : "false");
-    // A link is draggable on its own (its URL); the card is what moves.
-    const name = field(node, "name");
-    if (name) name.setAttribute("draggable", "false");
-  }
+  node.setAttribute("draggable", store.canEdit() ? "true" : "false");
+  // A link is draggable on its own (its URL); the card or row is what moves.
+  const name = field(node, "name");
+  if (name) name.setAttribute("draggable", "false");
 }
 
 function fillSection(node, section) {
