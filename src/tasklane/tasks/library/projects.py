@@ -1,8 +1,6 @@
-"""Projects themselves, as their owner: rename, describe, recolour, archive; and new
-projects, with the sections and the people asked for.
-
-The pages rename a project but have no field for its description, colour or archiving
-(the API does): those templates are for the API and tools only.
+"""Projects themselves, as their owner: rename, describe, recolour, archive (the pages
+do the last three from the project's settings); and new projects, with the sections and
+the people asked for.
 """
 
 from __future__ import annotations
@@ -12,11 +10,10 @@ import random
 from tasklane.client import TasklaneClient
 from tasklane.tasks.changes import Change
 from tasklane.tasks.library.helpers import acting, added, pick
-from tasklane.tasks.model import Answer, Check, Interface, Outcome, Params, Template
+from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
 from tasklane.tasks.world import Row, World
 
 DONE = Answer("done")
-NO_PAGE: frozenset[Interface] = frozenset({"api", "tools"})
 DESCRIPTIONS = (
     "Everything we promised for the spring release.",
     "Owned by the platform team; ask in the channel first.",
@@ -117,7 +114,6 @@ DESCRIBE = Template(
     solve=_describe_solve,
     check=lambda o, p: [_project_field(o, p, "description", p["text"], "description_set")],
     allows=lambda c, p: _project_changed(c, p, "description"),
-    interfaces=NO_PAGE,
 )
 
 
@@ -154,7 +150,6 @@ RECOLOR = Template(
     solve=_recolor_solve,
     check=_recolored,
     allows=lambda c, p: _project_changed(c, p, "color"),
-    interfaces=NO_PAGE,
 )
 
 
@@ -180,7 +175,6 @@ ARCHIVE = Template(
     solve=_archive_solve,
     check=lambda o, p: [_archived(o, p)],
     allows=lambda c, p: _project_changed(c, p, "archived"),
-    interfaces=NO_PAGE,
 )
 
 
