@@ -273,3 +273,24 @@ def test_rows_moved_with_the_keyboard_menu_move_on_the_other_list(
         a.page.keyboard.press("Enter")
         expect(names_in(b, 2)).to_have_text(["First"], timeout=LIVE_WITHIN)
         expect(names_in(a, 0)).to_have_text(["Second", "Third"])
+
+
+def test_a_viewer_is_offered_none_of_these_actions(browser: Browser, split: Split) -> None:
+    ana, vic = register(split, "Ana"), register(split, "Vic")
+    project = shared_project(split, ana, vic, role="viewer")
+    with api(split, ana) as http:
+        task = http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Read me"}).json()
+    v = sit(browser, split, vic, f"/projects/{project['id']}/tasks/{task['id']}")
+    try:
+        expect(status(v)).to_have_text("Live")
+        expect(pane(v).get_by_test_id("pane-delete")).to_be_hidden()
+        expect(pane(v).get_by_test_id("pane-complete")).to_be_hidden()
+        expect(pane(v).get_by_test_id("pane-section")).to_be_disabled()
+        expect(v.page.get_by_test_id("project-settings")).to_be_hidden()
+        v.page.keyboard.press("Escape")
+        expect(pane(v)).to_have_count(0)
+        expect(row(v, "Read me").get_by_test_id("move-menu-button")).to_be_hidden()
+        expect(row(v, "Read me")).to_have_attribute("draggable", "false")
+        assert v.errors == []
+    finally:
+        v.context.close()
