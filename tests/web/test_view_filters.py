@@ -6,6 +6,7 @@ keyboard and fits a phone."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,18 +35,30 @@ def seats(browser: Browser, split: Split) -> Iterator[Any]:
         each.context.close()
 
 
-@pytest.fixture
-def team(split: Split) -> tuple[Person, Person, Any]:
-    """Ana and Ben, and a project of Ana's that Ben edits."""
-    ana, ben = register(split, "Ana"), register(split, "Ben")
-    return ana, ben, shared_project(split, ana, ben)
-
-
 def add_tasks(split: Split, person: Person, project_id: str, *tasks: dict[str, Any]) -> list[Any]:
     with api(split, person) as http:
         made = [http.post(f"/api/projects/{project_id}/tasks", json=task) for task in tasks]
     assert all(response.status_code == 201 for response in made), [r.text for r in made]
     return [response.json() for response in made]
+
+
+@dataclass
+class Team:
+    """Ana and Ben, and a project of Ana's that Ben edits."""
+
+    split: Split
+    ana: Person
+    ben: Person
+    project: Any
+
+    def add(self, *tasks: dict[str, Any]) -> list[Any]:
+        return add_tasks(self.split, self.ana, self.project["id"], *tasks)
+
+
+@pytest.fixture
+def team(split: Split) -> Team:
+    ana, ben = register(split, "Ana"), register(split, "Ben")
+    return Team(split, ana, ben, shared_project(split, ana, ben))
 
 
 def day(offset: int) -> str:
@@ -67,13 +80,10 @@ def bar(page: Page) -> Locator:
 
 
 def test_a_filtered_list_follows_anothers_live_changes_and_survives_a_reload(
-    split: Split, seats: Any, team: tuple[Person, Person, Any]
+    seats: Any, team: Team
 ) -> None:
-    ana, ben, project = team
-    add_tasks(
-        split,
-        ana,
-        project["id"],
+    ana, ben, project = team.ana, team.ben, team.project
+    team.add(
         {"name": "Draft the brief", "assigneeId": ben.id},
         {"name": "Book the venue", "assigneeId": ana.id},
         {"name": "Order the banners"},
@@ -126,20 +136,15 @@ def test_a_filtered_list_follows_anothers_live_changes_and_survives_a_reload(
     expect(b.page.get_by_label("Filter by Status")).to_have_value("todo")
 
 
-def test_the_list_sorts_and_groups(
-    split: Split, seats: Any, team: tuple[Person, Person, Any]
-) -> None:
-    ana, ben, project = team
-    add_tasks(
-        split,
-        ana,
-        project["id"],
+def test_the_list_sorts_and_groups(seats: Any, team: Team) -> None:
+    ana, ben = team.ana, team.ben
+    team.add(
         {"name": "Banners", "dueOn": day(20), "assigneeId": ben.id},
         {"name": "Agenda", "assigneeId": ana.id},
         {"name": "Catering", "dueOn": day(-10), "assigneeId": ana.id},
         {"name": "Drinks", "dueOn": day(3)},
     )
-    page = seats(ana, f"/projects/{project['id']}").page
+    page = seats(ana, f"/projects/{team.project['id']}").page
     rows = page.get_by_test_id("task-row")
     expect(rows).to_have_count(4)
     assert names(rows) == ["Banners", "Agenda", "Catering", "Drinks"]
@@ -221,16 +226,13 @@ def test_the_bar_is_used_by_keyboard(split: Split, seats: Any) -> None:
 
 
 def test_the_board_filters_and_sorts_within_its_columns(
-    split: Split, seats: Any, team: tuple[Person, Person, Any]
+    split: Split, seats: Any, team: Team
 ) -> None:
-    ana, ben, project = team
+    ana, ben, project = team.ana, team.ben, team.project
     with api(split, ana) as http:
         sections = http.get(f"/api/projects/{project['id']}/sections").json()
     first, second = sections[0]["id"], sections[1]["id"]
-    _, _, mango, _ = add_tasks(
-        split,
-        ana,
-        project["id"],
+    _, _, mango, _ = team.add(
         {"name": "Zebra poster", "sectionId": first, "assigneeId": ben.id},
         {"name": "Apple pie", "sectionId": first, "assigneeId": ben.id},
         {"name": "Mango juice", "sectionId": first},
