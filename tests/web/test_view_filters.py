@@ -5,6 +5,7 @@ keyboard and fits a phone."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -266,6 +267,43 @@ def test_the_board_filters_and_sorts_within_its_columns(
     expect(page.get_by_test_id("list-view")).to_be_visible()
     expect(page.get_by_test_id("task-row").get_by_test_id("task-name")).to_have_text(["Kiwi tart"])
     assert query(page) == {"assignee": [ben.id], "q": ["tart"], "sort": ["name"]}
+
+
+def test_a_card_dropped_among_filtered_cards_lands_between_the_same_neighbours(
+    split: Split, seats: Any, team: Team
+) -> None:
+    ana, ben, project = team.ana, team.ben, team.project
+    team.add(
+        {"name": "Zebra poster", "assigneeId": ben.id},
+        {"name": "Apple pie", "assigneeId": ben.id},
+        {"name": "Mango juice"},
+        {"name": "Lime soda", "assigneeId": ben.id},
+    )
+    page = seats(ana, f"/projects/{project['id']}/board?assignee={ben.id}").page
+    column = page.get_by_test_id("board-column").first
+    cards = column.get_by_test_id("task-card")
+    expect(cards.get_by_test_id("task-name")).to_have_text(
+        ["Zebra poster", "Apple pie", "Lime soda"]
+    )
+    # Zebra goes just before Lime: after Mango, which the filter hides.
+    cards.filter(has_text="Zebra poster").drag_to(
+        cards.filter(has_text="Lime soda"), target_position={"x": 30, "y": 4}
+    )
+    expect(cards.get_by_test_id("task-name")).to_have_text(
+        ["Apple pie", "Zebra poster", "Lime soda"]
+    )
+    with api(split, ana) as http:
+        # The server has answered the move.
+        expect(cards.filter(has_text="Zebra poster")).not_to_have_class(
+            re.compile(r"\bis-pending\b")
+        )
+        tasks = http.get(f"/api/projects/{project['id']}/tasks").json()["items"]
+    assert [task["name"] for task in tasks] == [
+        "Apple pie",
+        "Mango juice",
+        "Zebra poster",
+        "Lime soda",
+    ]
 
 
 def test_my_tasks_filters_sorts_and_groups(split: Split, seats: Any) -> None:
