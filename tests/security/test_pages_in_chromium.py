@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 from tests.conftest import unique_email
-from tests.security.test_pages_are_inert import HOSTILE, hostile
+from tests.security.test_pages_are_inert import HOSTILE, as_markdown_shows, hostile
 from tests.web.browsers import CHROMIUM, FLAGS, LIVE_WITHIN, Person, Seat, sit, status
 from tests.web.servers import Split, split_servers
 
@@ -165,7 +165,8 @@ def test_hostile_text_stays_text_in_chromium_on_every_page_and_when_it_arrives_l
             timeout=LIVE_WITHIN
         )
         comments = page.get_by_test_id("task-pane").get_by_test_id("comment")
-        expect(comments.filter(has_text=hostile("live"))).to_have_count(1, timeout=LIVE_WITHIN)
+        live_comment = as_markdown_shows(hostile("live"))  # comments are Markdown
+        expect(comments.filter(has_text=live_comment)).to_have_count(1, timeout=LIVE_WITHIN)
         expect(
             page.get_by_test_id("section").filter(has_text=hostile("live section"))
         ).to_have_count(1, timeout=LIVE_WITHIN)

@@ -10,6 +10,7 @@ from tasklane.api import (
     events,
     gym,
     health,
+    markdown,
     projects,
     realtime,
     sections,
@@ -27,6 +28,7 @@ routers: list[APIRouter] = [
     events.router,
     realtime.router,
     workspace.router,
+    markdown.router,
 ]
 # gym.router, episodes.router and answer.router are mounted by create_app only with GYM_MODE.
 __all__ = ["answer", "episodes", "gym", "routers"]

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from tasklane.edge.addresses import gateway_address
 from tasklane.edge.episodes import episode_of, root_of
+from tasklane.markdown import render as render_markdown
 from tasklane.models import User
 from tasklane.protocol.auth import UserPublic
 from tasklane.protocol.project import ProjectView
@@ -94,6 +95,7 @@ def build_templates() -> Jinja2Templates:
         iso_day=formatting.iso_day,
         iso=iso_millis,
         ink_on=formatting.ink_on,
+        markdown=lambda text: Markup(render_markdown(text)),
     )
     env.globals.update(
         is_overdue=formatting.is_overdue,

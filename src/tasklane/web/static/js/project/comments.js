@@ -10,6 +10,7 @@ import {
 import { me } from "./context.js";
 import { store } from "./store.js";
 import { calls } from "./own-changes.js";
+import { showMarkdown, adoptMarkdown } from "../markdown.js";
 
 // The open task's comments. Until they are loaded the server's markup stays.
 const thread = {
@@ -63,10 +64,20 @@ function fillComment(node, c) {
       showRemoteNote(node._editing.input, store.firstName(c.authorId));
     }
   } else {
-    setText(field(node, "text"), c.text);
+    showCommentText(field(node, "text"), c);
   }
   const actions = field(node, "actions");
   if (actions) actions.hidden = c.authorId !== me.id || Boolean(node._editing);
+}
+
+// The comment's text, rendered. What the server rendered into the page is kept while
+// the comment is the version it rendered (the same `editedAt`).
+function showCommentText(text, c) {
+  if (text.dataset.editedAt !== undefined) {
+    if (text.dataset.editedAt === (c.editedAt || "")) adoptMarkdown(text, c.text);
+    delete text.dataset.editedAt;
+  }
+  showMarkdown(text, c.text);
 }
 
 // A comment event for the open task; `byOther` flashes what someone else wrote.

@@ -13,13 +13,14 @@ import { me, taskUrl } from "./context.js";
 import { store } from "./store.js";
 import { calls, seqOf } from "./own-changes.js";
 import { render } from "./view.js";
+import { bindNotes, renderNotes } from "./notes.js";
 
 export const PANE_FIELDS = {
   name: { testid: "pane-name", key: "name", from: (t) => t.name, to: (v) => v.trim() },
   status: { testid: "pane-status", key: "status", from: (t) => t.status, to: (v) => v },
   assignee: { testid: "pane-assignee", key: "assigneeId", from: (t) => t.assigneeId || "", to: (v) => v || null },
   due: { testid: "pane-due", key: "dueOn", from: (t) => t.dueOn || "", to: (v) => v || null },
-  notes: { testid: "pane-notes", key: "notes", from: (t) => t.notes || "", to: (v) => v },
+  notes: { testid: "pane-notes", key: "notes", from: (t) => t.notes || "", to: (v) => v.trim() },
 };
 
 export function fieldInput(pane, name) {
@@ -58,6 +59,7 @@ export function bindFields(pane, node, adopted) {
     }
     if (adopted) pane.base[name] = input.value;
   }
+  bindNotes(pane, node, adopted);
 }
 
 // Saves what is typed but not yet saved (a name or notes field left by closing the pane).
@@ -96,8 +98,7 @@ export function renderFields(pane, task, { actorId = null, changed = [] } = {}) 
     pane.base[name] = value;
     if (!editing) clearRemoteNote(input);
   }
-  const notes = fieldInput(pane, "notes");
-  if (notes) notes.placeholder = canEdit ? "Add details, links or a checklist…" : "No notes.";
+  renderNotes(pane);
 }
 
 function renderAssigneeOptions(select, value) {
@@ -163,6 +164,7 @@ async function saveField(pane, name) {
     showFieldError(input, "Enter a name.");
     return;
   }
+  if (input._saving === value) return; // on its way already (Ctrl+Enter, then leaving the field)
   if ((value ?? "") === (spec.from(task) ?? "")) {
     clearFieldError(input);
     clearRemoteNote(input);
@@ -171,6 +173,7 @@ async function saveField(pane, name) {
   }
   clearFieldError(input);
   input.setAttribute("aria-busy", "true");
+  input._saving = value;
   try {
     const saved = await calls.tasks.update(taskId, { [spec.key]: value });
     store.acceptTask(saved, seqOf(saved));
@@ -191,5 +194,6 @@ async function saveField(pane, name) {
     }
   } finally {
     input.removeAttribute("aria-busy");
+    input._saving = undefined;
   }
 }
