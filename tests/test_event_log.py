@@ -153,10 +153,11 @@ MUTATIONS: dict[str, tuple[Mutation, str, Callable[[World, dict[str, Any]], bool
         "task_status_changed",
         lambda w, d: d["task"]["completed"] and d["task"]["completedBy"] == w.owner.id,
     ),
+    # Into "Done", which stands for done: the move and the status it sets are one event.
     "move task": (
         lambda w: _move_to_last_section(w),
-        "task_updated",
-        lambda w, d: d["changes"] == ["sectionId", "rank"],
+        "task_status_changed",
+        lambda w, d: d["changes"] == ["sectionId", "rank", "status"] and d["task"]["completed"],
     ),
     "delete task": (
         lambda w: w.services.tasks.delete(w.owner, w.task_id),

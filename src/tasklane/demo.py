@@ -114,7 +114,9 @@ async def load(services: Services) -> None:
     for number, (name, description, color, plan) in enumerate(PROJECTS):
         project = await services.projects.create(
             owner,
-            ProjectCreate(name=name, description=description, color=color, sections=list(plan)),
+            # Each plan fills the default sections, which stand for the statuses of the
+            # tasks planned in them.
+            ProjectCreate(name=name, description=description, color=color),
         )
         for index, person in enumerate(people[1:]):
             role = "editor" if number == 0 else roles[index]

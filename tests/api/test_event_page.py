@@ -30,6 +30,11 @@ def new_project(person: Person, **body: Any) -> Json:
     return project
 
 
+# Sections named by the caller stand for no status: moves and status changes stay apart
+# (tests/api/test_section_status.py has the linked ones).
+FREE = ["To do", "In progress", "Done"]
+
+
 def ok(response: httpx.Response) -> Json:
     assert response.status_code in (200, 201), response.text
     body: Json = response.json()
@@ -289,7 +294,7 @@ def test_task_updated_carries_the_full_task_and_the_changed_fields(signup: Signu
 
 def test_task_status_changed_carries_the_full_task_and_both_statuses(signup: Signup) -> None:
     ana = signup("ana")
-    project = new_project(ana)
+    project = new_project(ana, sections=FREE)
     task = ok(ana.http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Plan"}))
     seq = head_seq(ana, project["id"])
 
@@ -305,6 +310,7 @@ def test_task_status_changed_carries_the_full_task_and_both_statuses(signup: Sig
         "previousStatus": "todo",
         "newStatus": "done",
         "changes": ["status"],
+        "reranked": None,
     }
     assert first["data"]["task"]["completedBy"] == ana.id
     assert (second["data"]["previousStatus"], second["data"]["newStatus"]) == (
@@ -318,7 +324,7 @@ def test_a_status_change_with_other_fields_is_one_task_status_changed_event(
     signup: Signup,
 ) -> None:
     ana = signup("ana")
-    project = new_project(ana)
+    project = new_project(ana, sections=FREE)
     task = ok(ana.http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Plan"}))
     seq = head_seq(ana, project["id"])
 
@@ -332,7 +338,7 @@ def test_a_status_change_with_other_fields_is_one_task_status_changed_event(
 
 def test_a_move_is_a_task_updated_event(signup: Signup) -> None:
     ana = signup("ana")
-    project = new_project(ana)
+    project = new_project(ana, sections=FREE)
     task = ok(ana.http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Plan"}))
     ok(ana.http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Other"}))
     second = sections(ana, project["id"])[1]["id"]

@@ -216,7 +216,11 @@ def test_naming_its_own_project_is_an_ordinary_move(two: Two) -> None:
 
     assert (moved["projectId"], moved["sectionId"]) == (two.source, other)
     [event] = events_after(ana, two.source, seq)
-    assert (event["type"], event["data"]["changes"]) == ("task_updated", ["sectionId", "rank"])
+    # "In progress" stands for in_progress: the move sets the status, as any move there.
+    assert (event["type"], event["data"]["changes"]) == (
+        "task_status_changed",
+        ["sectionId", "rank", "status"],
+    )
 
 
 def refused(

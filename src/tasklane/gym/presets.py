@@ -18,7 +18,7 @@ PASSWORD = "tasklane-gym"
 
 # Bump when the generator changes what a seed produces: prepared templates made by an
 # older generator are then rebuilt instead of restored.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 
 @dataclass(frozen=True)

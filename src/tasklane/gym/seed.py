@@ -4,7 +4,8 @@
 names, timestamps and sort keys, on every machine and every database. Its shape is
 what a real organisation looks like: teams with their own projects, a lead who owns
 them, colleagues who edit and stakeholders from other teams who comment or watch,
-tasks spread over sections that match their status, assignments skewed towards a few
+tasks spread over sections that stand for their status (as a new project's do: a
+move between them sets the status, a status change moves the task), assignments skewed towards a few
 busy people, due dates around "today" (some overdue), subtasks, and comments.
 
 Seeded projects start with an empty event log (``last_seq`` 0): everything an agent
@@ -173,6 +174,7 @@ class _Builder:
                     "project_id": project_id,
                     "name": section_name,
                     "rank": str(key),
+                    "status": status,
                     "created_at": created,
                 }
             )

@@ -51,4 +51,7 @@ class Section(Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     rank: Mapped[str] = mapped_column(ordered_key())
+    # The task status the section stands for (todo | in_progress | done), or None for a
+    # free section: see services/section_status.py.
+    status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tasklane.models import Project, ProjectMember, Section, User, Workspace
 from tasklane.protocol.events import ProjectCreated, ProjectDeleted, ProjectUpdated
 from tasklane.protocol.project import (
+    DEFAULT_SECTION_STATUSES,
     ProjectCreate,
     ProjectPublic,
     ProjectUpdate,
@@ -96,7 +97,10 @@ class ProjectService:
                 )
             )
             sections: list[Section] = []
-            for name in body.sections:
+            # The default sections stand for the statuses they are named after; sections
+            # named by the caller are free.
+            linked = "sections" not in body.model_fields_set
+            for number, name in enumerate(body.sections):
                 rank = rank_at([s.rank for s in sections], None)
                 sections.append(
                     Section(
@@ -104,6 +108,7 @@ class ProjectService:
                         project_id=project_id,
                         name=name,
                         rank=rank,
+                        status=DEFAULT_SECTION_STATUSES[number] if linked else None,
                         created_at=now,
                     )
                 )

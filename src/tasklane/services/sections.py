@@ -60,6 +60,7 @@ class SectionService:
                 project_id=project_id,
                 name=body.name,
                 rank=rank,
+                status=body.status,
                 created_at=self.runtime.clock.now(),
             )
             tx.session.add(section)
@@ -85,6 +86,11 @@ class SectionService:
             if body.name is not None and body.name != section.name:
                 section.name = body.name
                 changes.append("name")
+            # A status given stands from now on; the tasks already in the section keep
+            # theirs until they next move or change (services/section_status.py).
+            if "status" in body.model_fields_set and body.status != section.status:
+                section.status = body.status
+                changes.append("status")
             reranked: dict[str, str] = {}
             if body.position is not None:
                 others = await _siblings(tx.session, section.project_id, without=section.id)

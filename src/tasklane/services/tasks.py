@@ -34,6 +34,7 @@ from tasklane.services.assignees import check_assignee, members_among
 from tasklane.services.errors import Conflict, Invalid, NotFound
 from tasklane.services.ranking import place
 from tasklane.services.runtime import Transaction
+from tasklane.services.section_status import completion, section_for, status_of
 from tasklane.services.task_reads import TaskReads, find_task, public, public_row
 
 # Task updates are the hottest write (bench/results, "API throughput"), so ``update``
@@ -72,7 +73,8 @@ class TaskService(TaskReads):
     async def create(self, user: User, project_id: str, body: TaskCreate) -> TaskPublic:
         async with self.runtime.transaction() as tx:
             await require(tx.session, project_id, user.id, Action.EDIT, lock=True)
-            section_id = await self._section_for(tx.session, project_id, body.section_id)
+            section_id, status = await self._placing(tx.session, project_id, body)
+            body = body.model_copy(update={"status": status})
             return await self._insert(
                 tx, user, project_id, body, section_id=section_id, parent_id=None
             )
@@ -108,24 +110,19 @@ class TaskService(TaskReads):
                 return public_row(task)
             now = self.runtime.clock.now()
             previous_status = task["status"]
+            reranked: dict[str, str] = {}
             if "status" in values:
-                done = values["status"] == "done"
-                values["completed_at"] = now if done else None
-                values["completed_by"] = user.id if done else None
+                values.update(completion(values["status"], now, user.id))
+                moved, reranked = await _following(tx.session, task, values["status"])
+                values.update(moved)
+                changes += [to_camel(field) for field in moved]
             values["modified_at"] = now
             written = await tx.session.execute(_WRITE_TASK, {"task_id": task_id, **values})
             # The counts are the ones just read: the project's lock keeps them.
             fresh = public_row({**task, **written.mappings().one()})
             if fresh.status != previous_status:
                 await tx.emit(
-                    TaskStatusChanged(
-                        project_id=fresh.project_id,
-                        task_id=fresh.id,
-                        task=fresh,
-                        previous_status=previous_status,
-                        new_status=fresh.status,
-                        changes=changes,
-                    ),
+                    _status_changed(fresh, previous_status, changes, reranked),
                     actor_id=user.id,
                 )
             else:
@@ -166,7 +163,16 @@ class TaskService(TaskReads):
             if not changes:
                 return public(task)
             task.modified_at = self.runtime.clock.now()
+            previous_status = task.status
+            if "sectionId" in changes and await _takes_status(tx.session, task, user):
+                changes.append("status")
             fresh = await self._reload(tx, task)
+            if fresh.status != previous_status:
+                await tx.emit(
+                    _status_changed(fresh, previous_status, changes, reranked),
+                    actor_id=user.id,
+                )
+                return fresh
             await tx.emit(
                 TaskUpdated(
                     project_id=task.project_id,
@@ -231,6 +237,7 @@ class TaskService(TaskReads):
             if each.assignee_id is not None and each.assignee_id not in members:
                 each.assignee_id = None
         task.section_id = section_id
+        await _takes_status(tx.session, task, user)
         task.rank, reranked = place(
             await _siblings(tx.session, task, without=task.id), body.position
         )
@@ -328,6 +335,20 @@ class TaskService(TaskReads):
         await tx.session.refresh(task)
         return public(task)
 
+    async def _placing(
+        self, session: AsyncSession, project_id: str, body: TaskCreate
+    ) -> tuple[str | None, str]:
+        """The section a new top-level task goes in, and the status it has there: the
+        status of the section it is created in, if that stands for one; or, asked for a
+        status and no section, the first section standing for that status."""
+        section_id = await self._section_for(session, project_id, body.section_id)
+        stands_for = await status_of(session, section_id)
+        if body.section_id is None and "status" in body.model_fields_set:
+            if stands_for not in (None, body.status):
+                section_id = await section_for(session, project_id, body.status) or section_id
+            return section_id, body.status
+        return section_id, stands_for or body.status
+
     async def _section_for(
         self, session: AsyncSession, project_id: str, section_id: str | None
     ) -> str | None:
@@ -365,6 +386,50 @@ async def _locked_task(session: AsyncSession, task_id: str) -> Task:
     if task is None:
         raise NotFound("task not found", resource="task")
     return task
+
+
+async def _takes_status(session: AsyncSession, task: Task, user: User) -> bool:
+    """Give ``task``, just put into its section, the status that section stands for;
+    whether that changed its status."""
+    stands_for = await status_of(session, task.section_id)
+    if stands_for is None or stands_for == task.status:
+        return False
+    task.status = stands_for
+    for name, value in completion(stands_for, task.modified_at, user.id).items():
+        setattr(task, name, value)
+    return True
+
+
+async def _following(
+    session: AsyncSession, task: dict[str, Any], status: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The section and rank a top-level task takes as its status becomes ``status``:
+    the end of the first section standing for it, if the task's own section stands for
+    another (none otherwise); and the siblings reranked to make room."""
+    stands_for = await status_of(session, task["section_id"])
+    if stands_for is None or stands_for == status:
+        return {}, {}
+    target = await section_for(session, task["project_id"], status)
+    if target is None:
+        return {}, {}
+    arriving = Task(project_id=task["project_id"], parent_id=None, section_id=target)
+    rank, reranked = place(await _siblings(session, arriving, without=task["id"]), None)
+    await _rerank(session, reranked)
+    return {"section_id": target, "rank": rank}, reranked
+
+
+def _status_changed(
+    fresh: TaskPublic, previous_status: str, changes: list[str], reranked: dict[str, str]
+) -> TaskStatusChanged:
+    return TaskStatusChanged(
+        project_id=fresh.project_id,
+        task_id=fresh.id,
+        task=fresh,
+        previous_status=previous_status,
+        new_status=fresh.status,
+        changes=changes,
+        reranked=reranked or None,
+    )
 
 
 async def _descendants(session: AsyncSession, task_id: str) -> list[str]:

@@ -35,6 +35,7 @@
  * @property {string} projectId
  * @property {string} name
  * @property {string} rank
+ * @property {TaskStatus | null} status  the status it stands for (tasks moved in take it); null: free
  * @property {string} createdAt
  */
 
@@ -101,7 +102,7 @@
 /** @typedef {Envelope<"section_deleted", { sectionId: string }>} SectionDeletedEvent */
 /** @typedef {Envelope<"task_created", { taskId: string, task: Task, reranked: Reranked }>} TaskCreatedEvent */
 /** @typedef {Envelope<"task_updated", { taskId: string, task: Task, changes: string[], reranked: Reranked }>} TaskUpdatedEvent */
-/** @typedef {Envelope<"task_status_changed", { taskId: string, task: Task, previousStatus: TaskStatus, newStatus: TaskStatus, changes: string[] }>} TaskStatusChangedEvent */
+/** @typedef {Envelope<"task_status_changed", { taskId: string, task: Task, previousStatus: TaskStatus, newStatus: TaskStatus, changes: string[], reranked: Reranked }>} TaskStatusChangedEvent */
 /** @typedef {Envelope<"task_deleted", { taskId: string, parentId: string | null, deletedSubtaskIds: string[] }>} TaskDeletedEvent */
 /** @typedef {Envelope<"comment_created", { commentId: string, taskId: string, comment: Comment }>} CommentCreatedEvent */
 /** @typedef {Envelope<"comment_updated", { commentId: string, taskId: string, comment: Comment }>} CommentUpdatedEvent */

@@ -66,8 +66,7 @@ export function applyEvent(state, event) {
         const tasks = state.tasks.filter((each) => each.id !== task.id);
         return { ...next, tasks: event.type === "task_created" ? count(tasks, task.parentId, "subtaskCount", 1) : tasks };
       }
-      const reranked = event.type === "task_status_changed" ? null : event.data.reranked;
-      return { ...next, tasks: sortTasks(upsert(withRanks(state.tasks, reranked), task), state.sections) };
+      return { ...next, tasks: sortTasks(upsert(withRanks(state.tasks, event.data.reranked), task), state.sections) };
     }
     case "task_deleted": {
       const { taskId, parentId, deletedSubtaskIds } = event.data;

@@ -17,6 +17,7 @@ from tasklane.tasks.changes import Change
 from tasklane.tasks.library.bulk_more import MOST, Candidate, enough, for_an_editor, ids
 from tasklane.tasks.library.helpers import (
     COMPLETION,
+    STATUS_CHANGE,
     added,
     field_is,
     listed_tasks,
@@ -109,6 +110,7 @@ def _started_solve(api: TasklaneClient, p: Params) -> Answer:
 
 OVERDUE_IN_PROGRESS = Template(
     id="conditional.overdue_in_progress",
+    version=2,
     tier="medium",
     intent='In the project "{project}", mark every overdue task assigned to {whose} (not done, '
     "and due before today; subtasks included) as in progress.",
@@ -118,7 +120,7 @@ OVERDUE_IN_PROGRESS = Template(
         field_is(o, task_id, "status", "in_progress", f"in_progress:{task_id}")
         for task_id in p["task_ids"]
     ],
-    allows=lambda c, p: tasks_changed(c, p["task_ids"], {"status"}),
+    allows=lambda c, p: tasks_changed(c, p["task_ids"], STATUS_CHANGE),
 )
 
 
@@ -213,6 +215,7 @@ def _gather_solve(api: TasklaneClient, p: Params) -> Answer:
 
 GATHER_IN_PROGRESS = Template(
     id="conditional.gather_in_progress",
+    version=2,
     tier="medium",
     intent='In the project "{project}", move every top-level task of {whose} that is in progress '
     'into the section "{section}".',
@@ -222,9 +225,10 @@ GATHER_IN_PROGRESS = Template(
         field_is(o, task_id, "sectionId", p["section_id"], f"moved:{task_id}")
         for task_id in p["task_ids"]
     ],
-    # The section's own tasks may get new sort keys to make room.
+    # The section's own tasks may get new sort keys to make room; the status of those
+    # moved follows the section where it stands for one.
     allows=lambda c, p: (
-        tasks_changed(c, p["task_ids"], {"sectionId", "rank"})
+        tasks_changed(c, p["task_ids"], {"sectionId", "rank", "status"} | COMPLETION)
         or tasks_changed(c, p["ranked"], {"rank"})
     ),
 )
@@ -268,6 +272,7 @@ def _finished_solve(api: TasklaneClient, p: Params) -> Answer:
 
 COMPLETE_FINISHED = Template(
     id="conditional.complete_when_subtasks_done",
+    version=2,
     tier="hard",
     intent='In the project "{project}", find every task that is not done although it has '
     "subtasks and all of them are done, and mark it as complete.",
@@ -276,7 +281,7 @@ COMPLETE_FINISHED = Template(
     check=lambda o, p: [
         field_is(o, task_id, "status", "done", f"done:{task_id}") for task_id in p["task_ids"]
     ],
-    allows=lambda c, p: tasks_changed(c, p["task_ids"], {"status"} | COMPLETION),
+    allows=lambda c, p: tasks_changed(c, p["task_ids"], STATUS_CHANGE),
 )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import random
 
 from tasklane.client import TasklaneClient
-from tasklane.tasks.library.helpers import acting, field_is, named_once, pick, task_changed
+from tasklane.tasks.library.helpers import (
+    STATUS_CHANGE,
+    acting,
+    field_is,
+    named_once,
+    pick,
+    task_changed,
+)
 from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
 from tasklane.tasks.world import Row, World
 
@@ -75,12 +82,13 @@ def _start_solve(api: TasklaneClient, p: Params) -> Answer:
 
 START = Template(
     id="task.start",
+    version=2,
     tier="easy",
     intent='Mark the task "{task}" in the project "{project}" as in progress.',
     sample=lambda world, rng: _task_where(world, rng, "todo"),
     solve=_start_solve,
     check=lambda o, p: [field_is(o, p["task_id"], "status", "in_progress", "in_progress")],
-    allows=lambda c, p: task_changed(c, p["task_id"], {"status"}),
+    allows=lambda c, p: task_changed(c, p["task_id"], STATUS_CHANGE),
 )
 
 TEMPLATES = (WRITE_NOTES, START)

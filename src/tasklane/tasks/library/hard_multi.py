@@ -100,6 +100,7 @@ def _triaged(o: Outcome, p: Params) -> list[Check]:
 
 TRIAGE_OVERDUE = Template(
     id="multi.triage_overdue",
+    version=2,
     tier="hard",
     intent='In the project "{project}", for each overdue task{of} (top-level tasks that are not '
     'done and were due before today): comment "{text}" on it, and move it to the section '
@@ -109,7 +110,7 @@ TRIAGE_OVERDUE = Template(
     check=_triaged,
     allows=lambda c, p: (
         comment_on(c, p["task_ids"])
-        or tasks_changed(c, p["task_ids"], {"sectionId", "rank"})
+        or tasks_changed(c, p["task_ids"], {"sectionId", "rank", "status"} | COMPLETION)
         or tasks_changed(c, p["ranked"], {"rank"})
     ),
 )

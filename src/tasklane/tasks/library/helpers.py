@@ -16,6 +16,10 @@ from tasklane.tasks.world import Row
 T = TypeVar("T")
 TASK_FIELDS = {"name", "notes", "status", "assigneeId", "dueOn", "sectionId", "rank"}
 COMPLETION = {"completedAt", "completedBy"}  # follow a status change to or from done
+# A top-level task's status change, and the move to the section standing for the new
+# status that follows it where its section stands for another (README, "Sections and
+# status").
+STATUS_CHANGE = {"status", "sectionId", "rank"} | COMPLETION
 
 
 def pick(rng: random.Random, choices: Sequence[T]) -> T | None:

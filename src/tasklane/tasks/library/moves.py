@@ -8,11 +8,12 @@ import random
 
 from tasklane.client import TasklaneClient
 from tasklane.tasks.changes import Change
-from tasklane.tasks.library.helpers import field_is, named_once, pick, tasks_changed
+from tasklane.tasks.library.helpers import COMPLETION, field_is, named_once, pick, tasks_changed
 from tasklane.tasks.model import Answer, Check, Outcome, Params, Template
 from tasklane.tasks.world import Row, World
 
 DONE = Answer("done")
+CARRIED = {"projectId", "sectionId", "rank"}  # what a move to another project changes
 
 
 def _descendants(world: World, task_id: str) -> list[Row]:
@@ -88,15 +89,18 @@ def _move_sample(world: World, rng: random.Random, *, newcomer: bool = False) ->
 
 def _moved_along(change: Change, p: Params) -> bool:
     """A change the move makes: the task and its subtasks into the project (the task
-    into the section; those whose assignee is not a member there unassigned), their
-    comments carried, the section's tasks given new sort keys to make room."""
+    into the section, taking the status the section stands for, if any; those whose
+    assignee is not a member there unassigned), their comments carried, the section's
+    tasks given new sort keys to make room."""
     if change.collection == "comments":
         return (
             change.kind == "changed"
             and change.value("taskId") in p["moved_ids"]
             and change.fields <= {"projectId"}
         )
-    carried = {"projectId", "sectionId", "rank"}
+    carried = set(CARRIED)
+    if change.row_id == p["task_id"]:
+        carried |= {"status"} | COMPLETION
     return (
         tasks_changed(change, p["unassigned_ids"], carried | {"assigneeId"})
         or tasks_changed(change, p["moved_ids"], carried)
@@ -121,6 +125,7 @@ def _to_project_solve(api: TasklaneClient, p: Params) -> Answer:
 
 TO_PROJECT = Template(
     id="task.move_to_project",
+    version=2,
     tier="medium",
     intent='Move the task "{task}" from the project "{source}" into the section "{section}" of '
     'the project "{target}", with its subtasks and comments.',
@@ -152,6 +157,7 @@ def _and_assign_solve(api: TasklaneClient, p: Params) -> Answer:
 
 MOVE_AND_ASSIGN = Template(
     id="multi.move_and_assign",
+    version=2,
     tier="hard",
     intent='Move the task "{task}" from the project "{source}" into the section "{section}" of '
     'the project "{target}" (with its subtasks and comments), and assign it to {assignee}.',
@@ -163,7 +169,7 @@ MOVE_AND_ASSIGN = Template(
     ],
     allows=lambda c, p: (
         _moved_along(c, p)
-        or tasks_changed(c, [p["task_id"]], {"projectId", "sectionId", "rank", "assigneeId"})
+        or tasks_changed(c, [p["task_id"]], CARRIED | {"assigneeId", "status"} | COMPLETION)
     ),
 )
 

@@ -11,7 +11,7 @@ from tasklane.client import TasklaneClient
 from tasklane.tasks.changes import Change
 from tasklane.tasks.library.bulk_more import Candidate, enough, for_an_editor, ids
 from tasklane.tasks.library.helpers import (
-    COMPLETION,
+    STATUS_CHANGE,
     added,
     field_is,
     listed_tasks,
@@ -212,13 +212,14 @@ def _find_solve(api: TasklaneClient, p: Params) -> Answer:
 
 FIND_AND_COMPLETE = Template(
     id="multi.find_and_complete",
+    version=2,
     tier="medium",
     intent='One of the projects you can edit has a task named "{task}". Find it and mark it '
     "as complete.",
     sample=_find_sample,
     solve=_find_solve,
     check=lambda o, p: [field_is(o, p["task_id"], "status", "done", "task_done")],
-    allows=lambda c, p: task_changed(c, p["task_id"], {"status"} | COMPLETION),
+    allows=lambda c, p: task_changed(c, p["task_id"], STATUS_CHANGE),
 )
 
 

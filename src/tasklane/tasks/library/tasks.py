@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from tasklane.client import TasklaneClient
 from tasklane.tasks.library.helpers import (
     COMPLETION,
+    STATUS_CHANGE,
     acting,
     added,
     field_is,
@@ -72,12 +73,13 @@ def _complete_solve(api: TasklaneClient, p: Params) -> Answer:
 
 COMPLETE = Template(
     id="task.complete",
+    version=2,
     tier="easy",
     intent='Mark the task "{task}" in the project "{project}" as complete.',
     sample=_editor_and_task,
     solve=_complete_solve,
     check=lambda o, p: [field_is(o, p["task_id"], "status", "done", "task_done")],
-    allows=lambda c, p: task_changed(c, p["task_id"], {"status"} | COMPLETION),
+    allows=lambda c, p: task_changed(c, p["task_id"], STATUS_CHANGE),
 )
 
 

@@ -121,8 +121,8 @@ class Endpoints:
         workspace_id: str | None = None,
         sections: list[str] | None = None,
     ) -> Call[ProjectView]:
-        """A new project (you are its owner) with its first sections (default: To do,
-        In progress, Done)."""
+        """A new project (you are its owner) with its first sections, free of any status
+        (default: To do, In progress and Done, standing for todo, in_progress and done)."""
         fields = body(
             ProjectCreate,
             name=name,
@@ -209,25 +209,43 @@ class Endpoints:
 
     @endpoint
     def create_section(
-        self, project_id: str, name: str, *, position: int | None = None
+        self,
+        project_id: str,
+        name: str,
+        *,
+        position: int | None = None,
+        status: Status | None = None,
     ) -> Call[SectionPublic]:
+        """A new section, free or standing for ``status`` (tasks moved into it take it)."""
         return Call(
             "POST",
             path("/api/projects/{}/sections", project_id),
             returns(SectionPublic),
-            body=body(SectionCreate, name=name, position=position),
+            body=body(SectionCreate, name=name, position=position, status=status),
         )
 
     @endpoint
     def update_section(
-        self, section_id: str, *, name: str | None = None, position: int | None = None
+        self,
+        section_id: str,
+        *,
+        name: str | None = None,
+        position: int | None = None,
+        status: Status | Unset | None = UNSET,
     ) -> Call[SectionPublic]:
-        """Rename, or move to ``position`` among the project's sections."""
+        """Rename, move to ``position`` among the project's sections, or make it stand
+        for ``status`` (``status=None`` frees it)."""
         return Call(
             "PATCH",
             path("/api/sections/{}", section_id),
             returns(SectionPublic),
-            body=body(SectionUpdate, name=name, position=position),
+            body=body(
+                SectionUpdate,
+                nullable=SectionUpdate.nullable,
+                name=name,
+                position=position,
+                status=status,
+            ),
         )
 
     @endpoint

@@ -108,7 +108,9 @@ class TaskUpdated(EventData):
 
 
 class TaskStatusChanged(EventData):
-    """A change that moved the task's status (other fields may have changed with it)."""
+    """A change that moved the task's status (other fields may have changed with it: a
+    move into a section that stands for a status, or a status change that takes the
+    task to the section standing for the new one, is this one event)."""
 
     TYPE = "task_status_changed"
     task_id: str
@@ -116,6 +118,7 @@ class TaskStatusChanged(EventData):
     previous_status: Status
     new_status: Status
     changes: list[str]
+    reranked: Reranked = None
 
 
 class TaskDeleted(EventData):

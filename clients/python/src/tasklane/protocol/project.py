@@ -16,10 +16,14 @@ from tasklane.protocol.base import (
     PublicModel,
     Timestamp,
 )
+from tasklane.protocol.task import Status
 
 Role = Literal["owner", "editor", "commenter", "viewer"]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 DEFAULT_SECTIONS = ("To do", "In progress", "Done")
+# What the default sections stand for, in their order: a new project's board columns
+# and its tasks' status agree from the start.
+DEFAULT_SECTION_STATUSES: tuple[Status, ...] = ("todo", "in_progress", "done")
 
 
 class ProjectCreate(InputModel):
@@ -27,7 +31,12 @@ class ProjectCreate(InputModel):
     description: Notes = ""
     color: Color | None = None
     workspace_id: Identifier | None = None
-    sections: list[Name] = Field(default_factory=lambda: list(DEFAULT_SECTIONS), max_length=50)
+    sections: list[Name] = Field(
+        default_factory=lambda: list(DEFAULT_SECTIONS),
+        max_length=50,
+        description="Section names, free of any status; left out: To do, In progress and "
+        "Done, standing for the statuses todo, in_progress and done.",
+    )
 
 
 class ProjectUpdate(PatchModel):
@@ -83,14 +92,27 @@ class MemberPublic(PublicModel):
     created_at: Timestamp
 
 
+_STANDS_FOR = (
+    "The status the section stands for: a task moved into it takes that status, and a "
+    "task in it whose status changes moves to the first section standing for the new "
+    "one. null: a free section."
+)
+
+
 class SectionCreate(InputModel):
     name: Name
     position: Annotated[int, Field(ge=0)] | None = None
+    status: Status | None = Field(None, description=_STANDS_FOR)
 
 
 class SectionUpdate(PatchModel):
+    """Fields left out stay as they are; ``status: null`` frees the section."""
+
+    nullable = frozenset({"status"})
+
     name: Name | None = None
     position: Annotated[int, Field(ge=0)] | None = None
+    status: Status | None = Field(None, description=_STANDS_FOR)
 
 
 class SectionPublic(PublicModel):
@@ -98,4 +120,5 @@ class SectionPublic(PublicModel):
     project_id: str
     name: str
     rank: str
+    status: Status | None = Field(description=_STANDS_FOR)
     created_at: Timestamp

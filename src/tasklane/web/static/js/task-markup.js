@@ -34,11 +34,13 @@ function fillDue(root, task) {
   due.classList.toggle("overdue", isOverdue(task.dueOn, task.status));
 }
 
-function fillStatus(root, status) {
+function fillStatus(root, status, columnStatus) {
   const pill = field(root, "status");
   if (!pill) return;
   pill.dataset.status = status;
   setText(pill, STATUS_LABELS[status] || status);
+  // In a section that stands for this status, the column already says it.
+  if (columnStatus !== undefined) pill.hidden = columnStatus === status;
 }
 
 /**
@@ -46,9 +48,11 @@ function fillStatus(root, status) {
  *   href     the name's link
  *   person   the assignee ({id, name}, or null for nobody)
  *   canEdit  whether the reader may change it (checkbox, rename and move buttons)
+ *   columnStatus  the status its section stands for (null: a free section); the pill
+ *            hides where it would only repeat the column
  *   checked  the checkbox's state while a click waits for the server
  */
-export function fillTask(node, task, { href, person, canEdit, checked } = {}) {
+export function fillTask(node, task, { href, person, canEdit, checked, columnStatus } = {}) {
   node.dataset.taskId = task.id;
   node.dataset.sectionId = task.sectionId || "";
   node.dataset.status = task.status;
@@ -68,7 +72,7 @@ export function fillTask(node, task, { href, person, canEdit, checked } = {}) {
   fillCount(node, "comments", task.commentCount);
   if (person !== undefined) fillAssignee(node, person);
   fillDue(node, task);
-  fillStatus(node, task.status);
+  fillStatus(node, task.status, columnStatus);
   if (canEdit !== undefined) {
     for (const button of node.querySelectorAll('[data-action="rename"], [data-action="move"]')) {
       button.hidden = !canEdit;

@@ -101,6 +101,24 @@ function renameSection(node) {
   });
 }
 
+// The status the section stands for (tasks moved in take it; "" frees the section).
+async function setSectionStatus(node, select) {
+  const section = store.sections.get(node.dataset.sectionId);
+  if (!section) return;
+  const status = select.value || null;
+  clearFieldError(select);
+  select._saving = true;
+  try {
+    const saved = await calls.sections.update(section.id, { status });
+    store.acceptSection(saved, seqOf(saved));
+  } catch (err) {
+    showFieldError(select, humanMessage(err), { within: field(node, "section-name").parentElement });
+  } finally {
+    select._saving = false;
+    render();
+  }
+}
+
 async function deleteSection(node, button) {
   const sectionId = node.dataset.sectionId;
   const header = field(node, "section-name").parentElement;
@@ -130,6 +148,11 @@ export function bindSections(root) {
       e.preventDefault();
       addSection(form);
     }
+  });
+  root.addEventListener("change", (e) => {
+    const select = e.target.closest('[data-field="section-status-select"]');
+    const node = select && sectionOf(select);
+    if (node) setSectionStatus(node, select);
   });
   root.addEventListener("input", (e) => {
     if (e.target.closest('[data-field="add-task-form"], [data-testid="add-section-form"]')) {

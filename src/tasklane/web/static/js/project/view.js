@@ -5,7 +5,7 @@
 
 import { humanMessage } from "../api.js";
 import {
-  $$, byTestId, allByTestId, field, setText, cloneTemplate, dropWhitespace, notify, showRowError,
+  STATUS_LABELS, $$, byTestId, allByTestId, field, setText, cloneTemplate, dropWhitespace, notify, showRowError,
 } from "../ui.js";
 import { fillTask } from "../task-markup.js";
 import { at } from "../urls.js";
@@ -60,6 +60,7 @@ function fillItem(node, task) {
     person: store.person(task.assigneeId),
     canEdit: store.canEdit(),
     checked: pendingChecks.get(task.id),
+    columnStatus: store.sections.get(task.sectionId)?.status ?? null,
   });
   node.setAttribute("draggable", store.canEdit() ? "true" : "false");
   // A link is draggable on its own (its URL); the card or row is what moves.
@@ -80,6 +81,7 @@ function fillSection(node, section) {
       button.setAttribute("aria-label", `${verb} section ${section.name}`);
     }
   }
+  fillSectionStatus(node, section);
   const hint = field(node, "empty-hint");
   if (hint) hint.hidden = !canEdit;
   const form = field(node, "add-task-form");
@@ -89,6 +91,21 @@ function fillSection(node, section) {
     form.hidden = !canEdit;
   }
   // The empty state ("No tasks yet — add one") shows by CSS while the list is empty.
+}
+
+// The label of the status the section stands for, and its picker (editors).
+function fillSectionStatus(node, section) {
+  const label = field(node, "section-status");
+  if (label) {
+    label.dataset.status = section.status || "";
+    label.hidden = !section.status;
+    setText(field(label, "section-status-label"), STATUS_LABELS[section.status] || "");
+  }
+  const select = field(node, "section-status-select");
+  if (select) {
+    if (!select._saving) select.value = section.status || "";
+    select.setAttribute("aria-label", `Status for section ${section.name}`);
+  }
 }
 
 // What only editors see outside the sections: "+ Add section" and the empty project's hint.
