@@ -27,7 +27,7 @@ ID_LENGTH = 16
 # token kept across a gym reset must not meet its ID again in the next episode.
 UNSEEDED = frozenset({"tok", "conn", "snap"})
 PREFIXES = frozenset(
-    {"user", "ws", "proj", "mem", "sec", "task", "cmt", "tok", "evt", "conn", "snap"}
+    {"user", "ws", "proj", "mem", "inv", "sec", "task", "cmt", "tok", "evt", "conn", "snap"}
 )
 
 

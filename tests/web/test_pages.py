@@ -442,8 +442,8 @@ def test_owners_invite_by_email_and_change_roles(
         stranger = http.post(members, data={"email": unique_email("nobody"), "role": "editor"})
         assert stranger.status_code == 404
         assert field_error(stranger.text) == [
-            "Nobody has signed up with that email yet. "
-            "Ask them to create an account first, then invite them."
+            "Nobody has a Tasklane account with that email yet. "
+            "Invite them to Tasklane: they get a link to sign up and join."
         ]
         twice = http.post(members, data={"email": ben.email, "role": "editor"})
         assert twice.status_code == 409

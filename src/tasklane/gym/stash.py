@@ -27,6 +27,7 @@ from sqlalchemy.sql.expression import TableClause
 from tasklane.models import (
     Comment,
     Event,
+    Invitation,
     PersonEvent,
     PersonLog,
     Project,
@@ -42,7 +43,17 @@ from tasklane.models import (
 # The state, in an order that foreign keys accept when filling (and, reversed, emptying).
 STATE: tuple[Table, ...] = tuple(
     model.__table__  # type: ignore[misc]
-    for model in (User, Workspace, Project, ProjectMember, Section, Task, Comment, Event)
+    for model in (
+        User,
+        Workspace,
+        Project,
+        ProjectMember,
+        Invitation,
+        Section,
+        Task,
+        Comment,
+        Event,
+    )
 )
 TOKENS: Table = Token.__table__  # type: ignore[assignment]
 TICKETS: Table = Ticket.__table__  # type: ignore[assignment]

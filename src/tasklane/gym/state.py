@@ -3,7 +3,7 @@
 Keys are the columns in camelCase, sorted; rows are sorted by primary key in Python
 (not by a database collation), timestamps are ``iso_millis``, dates ``YYYY-MM-DD``. The
 same state therefore gives the same bytes on SQLite and PostgreSQL. Password hashes
-are left out; sign-in tokens are not state.
+and the hashes of invitation links' secrets are left out; sign-in tokens are not state.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ NAMES = {
     "workspaces": "workspaces",
     "projects": "projects",
     "project_members": "members",
+    "invitations": "invitations",
     "sections": "sections",
     "tasks": "tasks",
     "comments": "comments",
     "events": "events",
 }
-HIDDEN = {"password_hash"}
+HIDDEN = {"password_hash", "secret_hash"}
 
 
 def _camel(name: str) -> str:

@@ -3,6 +3,7 @@
 from tasklane.models.base import Base
 from tasklane.models.comment import Comment
 from tasklane.models.event import Event
+from tasklane.models.invitation import Invitation
 from tasklane.models.person_log import PersonEvent, PersonLog
 from tasklane.models.project import Project, ProjectMember, Section
 from tasklane.models.task import Task
@@ -14,6 +15,7 @@ __all__ = [
     "Comment",
     "DeletedTask",
     "Event",
+    "Invitation",
     "PersonEvent",
     "PersonLog",
     "Project",

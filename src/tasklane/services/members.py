@@ -53,22 +53,30 @@ class MemberService:
                 )
             if person is None:
                 raise NotFound("no user with that id or email", resource="user")
-            if await self._membership(tx, project_id, person.id) is not None:
+            if await self.membership(tx, project_id, person.id) is not None:
                 raise Conflict("already a member of this project", code="already_member")
-            member = ProjectMember(
-                id=self.runtime.ids.new("mem"),
-                project_id=project_id,
-                user_id=person.id,
-                role=body.role,
-                created_at=self.runtime.clock.now(),
-            )
-            tx.session.add(member)
-            public = member_public(member, person)
-            event = await tx.emit(
-                MemberAdded(project_id=project_id, user_id=person.id, member=public),
-                actor_id=user.id,
-            )
-            member.created_seq = event.seq
+            return await self.join(tx, project_id, person, body.role, actor_id=user.id)
+
+    async def join(
+        self, tx: Transaction, project_id: str, person: User, role: str, *, actor_id: str
+    ) -> MemberPublic:
+        """Make ``person`` a member in ``tx``, with its ``member_added``. The caller has
+        checked that they may join (an owner added them, or they accepted an invitation)
+        and that they are not a member yet."""
+        member = ProjectMember(
+            id=self.runtime.ids.new("mem"),
+            project_id=project_id,
+            user_id=person.id,
+            role=role,
+            created_at=self.runtime.clock.now(),
+        )
+        tx.session.add(member)
+        public = member_public(member, person)
+        event = await tx.emit(
+            MemberAdded(project_id=project_id, user_id=person.id, member=public),
+            actor_id=actor_id,
+        )
+        member.created_seq = event.seq
         return public
 
     async def update(
@@ -114,7 +122,7 @@ class MemberService:
             await tx.session.delete(member)
             await tx.emit(MemberRemoved(project_id=project_id, user_id=user_id), actor_id=user.id)
 
-    async def _membership(
+    async def membership(
         self, tx: Transaction, project_id: str, user_id: str
     ) -> ProjectMember | None:
         return await tx.session.scalar(
@@ -124,7 +132,7 @@ class MemberService:
         )
 
     async def _existing(self, tx: Transaction, project_id: str, user_id: str) -> ProjectMember:
-        member = await self._membership(tx, project_id, user_id)
+        member = await self.membership(tx, project_id, user_id)
         if member is None:
             raise NotFound("not a member of this project", resource="member")
         return member

@@ -9,7 +9,16 @@ from typing import Any, Literal
 
 from tasklane.tasks.world import Row, World
 
-COLLECTIONS = ("users", "workspaces", "projects", "members", "sections", "tasks", "comments")
+COLLECTIONS = (
+    "users",
+    "workspaces",
+    "projects",
+    "members",
+    "invitations",
+    "sections",
+    "tasks",
+    "comments",
+)
 # Fields that move with any change to the row or its project: never collateral damage.
 BOOKKEEPING = {
     "projects": {"lastSeq", "modifiedAt"},

@@ -26,6 +26,13 @@ SERVICE_SENTENCES = {
     "unknown_section": "That section no longer exists. Reload the page and try again.",
     "rate_limited": "That was a lot of tries in a short time. Wait a few seconds and try again.",
     "unavailable": "Tasklane can't reach its database right now. Try again in a moment.",
+    "account_exists": "They already have a Tasklane account: add them as a member instead.",
+    "invitation_not_found": "This invitation link doesn't work. Check that you have all of it.",
+    "invitation_used": "This invitation has been used already.",
+    "invitation_revoked": "This invitation was withdrawn. Ask for a new one.",
+    "invitation_expired": "This invitation has expired. Ask for a new one.",
+    "invitation_email_mismatch": "This invitation is for another email address. "
+    "Sign in with the invited one.",
 }
 
 
@@ -69,7 +76,7 @@ def service_sentence(exc: ServiceError) -> str:
         return f"As a {exc.details['role']} here, you can't {verb}. Ask an owner for access."
     if exc.code == "not_found" and exc.details.get("resource") == "user":
         return (
-            "Nobody has signed up with that email yet. "
-            "Ask them to create an account first, then invite them."
+            "Nobody has a Tasklane account with that email yet. "
+            "Invite them to Tasklane: they get a link to sign up and join."
         )
     return exc.message[:1].upper() + exc.message[1:] + "."

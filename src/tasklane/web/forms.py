@@ -256,6 +256,8 @@ async def invite_member(
             await services_of(request).members.add(user, project_id, body)
     except Refusal as refusal:
         state = FormState({"invite:email": email, "invite:role": role}, refusal.errors)
+        if refusal.status == 404:  # nobody has this email: offer to invite it to Tasklane
+            state.values["invite:offer"] = email
         return await members_response(request, user, project_id, state, refusal.status)
     return back_to(request, f"/projects/{project_id}/members")
 

@@ -131,14 +131,18 @@ async def members_response(
     services, settings = services_of(request), settings_of(request)
     page = await load_project(services, settings, user, project_id)
     frame = await load_frame(request, user, project_id)
+    manage = page.can("manage")
+    invitations = await services.invitations.pending(user, project_id) if manage else []
     data: Json = {
         **frame.data(),
         "project": wire(page.project),
         "members": [wire(member) for member in page.members],
+        "invitations": [wire(invitation) for invitation in invitations],
     }
     return render(
         request,
         "members.html",
+        invitations=invitations,
         title=f"Members · {page.project.name} · Tasklane",
         data=data,
         frame=frame,

@@ -81,6 +81,12 @@ const SENTENCES = {
   not_author: "Only the person who wrote a comment can change it.",
   too_large: "That's too long to save.",
   internal_error: "Something went wrong on our side. Try again in a moment.",
+  account_exists: "They already have a Tasklane account: add them as a member instead.",
+  invitation_not_found: "This invitation link doesn't work. Check that you have all of it.",
+  invitation_used: "This invitation has been used already.",
+  invitation_revoked: "This invitation was withdrawn. Ask for a new one.",
+  invitation_expired: "This invitation has expired. Ask for a new one.",
+  invitation_email_mismatch: "This invitation is for another email address. Sign in with the invited one.",
 };
 
 export function humanMessage(err) {
@@ -96,7 +102,7 @@ export function humanMessage(err) {
     return `As a ${details.role} here, you can't ${VERBS[details.needs]}. Ask an owner for access.`;
   }
   if (err.code === "not_found" && details.resource === "user") {
-    return "Nobody has signed up with that email yet. Ask them to create an account first, then invite them.";
+    return "Nobody has a Tasklane account with that email yet. Invite them to Tasklane: they get a link to sign up and join.";
   }
   if (err.code === "not_found") return "This no longer exists — someone may have deleted it.";
   if (err.code === "validation_error") return validationWords(err.details) || sentence(err.message);
@@ -215,6 +221,12 @@ export function resources(http = api) {
       update: (projectId, userId, changes) =>
         http.patch(`/api/projects/${id(projectId)}/members/${id(userId)}`, changes),
       remove: (projectId, userId) => http.del(`/api/projects/${id(projectId)}/members/${id(userId)}`),
+    },
+    invitations: {
+      list: (projectId) => http.get(`/api/projects/${id(projectId)}/invitations`),
+      create: (projectId, body) => http.post(`/api/projects/${id(projectId)}/invitations`, body),
+      revoke: (invitationId) => http.del(`/api/invitations/${id(invitationId)}`),
+      accept: (token) => http.post("/api/invitations/accept", { token }),
     },
   };
 }

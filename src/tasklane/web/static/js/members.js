@@ -4,6 +4,7 @@
 // which does the same (web/forms.py).
 
 import { endpoints, humanMessage } from "./api.js";
+import { enhanceInvitations, offerInvitation, withdrawOffer } from "./invitations.js";
 import { at } from "./urls.js";
 import {
   $, $$, byTestId, el, field, setText, cloneTemplate, readPageData, fillAvatar, notify, flash,
@@ -186,13 +187,20 @@ function enhanceInvite() {
       email.focus();
     } catch (err) {
       showFieldError(email, humanMessage(err));
+      if (err.code === "not_found" && err.details && err.details.resource === "user") {
+        offerInvitation(address, role ? role.value : "editor");
+      }
       email.focus();
     } finally {
       if (submit) submit.disabled = false;
     }
   });
-  email.addEventListener("input", () => clearFieldError(email));
+  email.addEventListener("input", () => {
+    clearFieldError(email);
+    withdrawOffer();
+  });
 }
 
 for (const row of $$(ROW)) enhanceRow(row);
 enhanceInvite();
+enhanceInvitations(projectId);
