@@ -99,7 +99,7 @@ def test_registering_signs_in_with_a_token_and_an_httponly_lax_cookie(
     assert response.status_code == 201, response.text
     body = response.json()
     assert set(body) == {"user", "token", "expiresAt"}
-    assert set(body["user"]) == {"id", "email", "name", "createdAt"}
+    assert set(body["user"]) == {"id", "email", "name", "avatarColor", "createdAt"}
     assert body["user"]["email"] == email
     assert body["user"]["name"] == "Ana"
     ttl = timedelta(hours=settings.session_ttl_hours)

@@ -120,7 +120,8 @@ def test_the_sign_in_form_sets_the_session_cookie_and_goes_where_asked(
         assert http.get("/api/auth/me").json()["email"] == ana.email
         home = http.get("/")
         assert home.status_code == 200
-        assert page_data(home)["me"] == {"id": ana.id, "name": ana.name, "email": ana.email}
+        me = {"id": ana.id, "name": ana.name, "email": ana.email, "avatarColor": None}
+        assert page_data(home)["me"] == me
         # Signed in, the sign-in page passes the visitor on.
         assert http.get("/login?next=/my-tasks").headers["location"] == "/my-tasks"
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from tasklane.api import (
+    account,
     answer,
     auth,
     comments,
@@ -22,6 +23,7 @@ from tasklane.api import (
 routers: list[APIRouter] = [
     health.router,
     auth.router,
+    account.router,
     projects.router,
     invitations.router,
     sections.router,

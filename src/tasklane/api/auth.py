@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response, status
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Request, Response, status
 
 from tasklane.api.errors import error_responses
 from tasklane.edge.deps import (
     AnonymousQuota,
     CurrentUser,
+    PresentedSecret,
     ServicesDep,
     SettingsDep,
-    bearer_scheme,
-    session_cookie,
 )
 from tasklane.edge.session import clear_session_cookie, set_session_cookie
 from tasklane.models import Token, User
@@ -82,14 +78,9 @@ async def login(
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
-    request: Request,
-    _user: CurrentUser,
-    services: ServicesDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    cookie: Annotated[str | None, Depends(session_cookie)],
+    request: Request, _user: CurrentUser, services: ServicesDep, secret: PresentedSecret
 ) -> Response:
     """End this session (a personal token stays valid: delete it to revoke it)."""
-    secret = bearer.credentials if bearer else cookie
     assert secret is not None
     await services.auth.logout(secret)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -106,9 +97,7 @@ async def me(user: CurrentUser) -> UserPublic:
 async def create_token(body: TokenCreate, user: CurrentUser, services: ServicesDep) -> TokenCreated:
     """A personal API token. Its secret is in this response and nowhere else, ever."""
     token, secret = await services.auth.create_token(user, body)
-    return TokenCreated.model_validate(
-        {**TokenPublic.model_validate(token).model_dump(), "token": secret}
-    )
+    return TokenCreated.shown(token, secret)
 
 
 @router.get("/tokens")

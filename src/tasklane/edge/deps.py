@@ -54,6 +54,16 @@ async def session_cookie(
     return request.cookies.get(session_cookie_name(request))
 
 
+async def presented_secret(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(session_cookie)],
+) -> str | None:
+    """The secret the request speaks with: its Bearer token, else its session cookie
+    (``current_user`` authenticates with the same)."""
+    return bearer.credentials if bearer else cookie
+
+
+PresentedSecret = Annotated[str | None, Depends(presented_secret)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]

@@ -18,6 +18,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # One of protocol.auth.AVATAR_COLORS; null for the colour the ID picks.
+    avatar_color: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
 
 
 class Workspace(Base):

@@ -95,7 +95,7 @@ class AuthService:
         async with self.runtime.db.read() as session:
             user = await session.scalar(select(User).where(User.email == email.lower()))
         stored = user.password_hash if user else self._decoy_hash
-        if not await asyncio.to_thread(self._verify, stored, password) or user is None:
+        if not await self.verify(stored, password) or user is None:
             raise Unauthorized("wrong email or password", code="invalid_credentials")
         async with self.runtime.db.write() as session:
             token, secret = self._new_token(user.id, SESSION, "Sign-in session")
@@ -112,7 +112,7 @@ class AuthService:
                 .returning(Token.id)
             )
         if token_id is not None:
-            await self._announce_revoked([token_id])
+            await self.announce_revoked([token_id])
 
     async def authenticate(self, secret: str) -> User | None:
         """The user a bearer secret (session or personal token) belongs to, if valid."""
@@ -209,9 +209,10 @@ class AuthService:
             if token is None or token.user_id != user.id or token.kind != PERSONAL:
                 raise NotFound("token not found", resource="token")
             await session.delete(token)
-        await self._announce_revoked([token_id])
+        await self.announce_revoked([token_id])
 
-    async def _announce_revoked(self, token_ids: list[str]) -> None:
+    async def announce_revoked(self, token_ids: list[str]) -> None:
+        """Tell every gateway: connections made with these tokens close now."""
         await self.runtime.broker.publish(Announcement(TokensRevoked(token_ids=token_ids)))
 
     def _new_token(self, user_id: str, kind: str, name: str) -> tuple[Token, str]:
@@ -227,6 +228,11 @@ class AuthService:
             expires_at=expires_at,
         )
         return token, secret
+
+    async def verify(self, stored: str, password: str) -> bool:
+        """Whether ``password`` is the one ``stored`` was hashed from (off the event loop:
+        it costs what a sign-in costs)."""
+        return await asyncio.to_thread(self._verify, stored, password)
 
     def _verify(self, stored: str, password: str) -> bool:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tasklane.web import auth_pages, forms, invitation_pages, pages, problems
+from tasklane.web import account_page, auth_pages, forms, invitation_pages, pages, problems
 from tasklane.web.headers import SecurityHeaders
 from tasklane.web.rendering import STATIC_DIR, build_templates
 
@@ -19,7 +19,13 @@ from tasklane.web.rendering import STATIC_DIR, build_templates
 def install(app: FastAPI) -> None:
     app.state.templates = build_templates()
     problems.install(app)
-    for router in (auth_pages.router, pages.router, forms.router, invitation_pages.router):
+    for router in (
+        auth_pages.router,
+        pages.router,
+        forms.router,
+        account_page.router,
+        invitation_pages.router,
+    ):
         app.include_router(router)
     # In a checkout, static/js/realtime links to @tasklane/realtime's sources in
     # clients/js/realtime/src (the wheel holds them as files); ".." still cannot leave.

@@ -19,6 +19,8 @@ FORM = ""  # the key of an error about the whole form rather than one field
 
 SERVICE_SENTENCES = {
     "invalid_credentials": "That email and password don't match. Check both and try again.",
+    "wrong_password": "That isn't your current password. Check it and try again.",
+    "password_unchanged": "That's your current password. Choose a different new one.",
     "email_taken": "There's already an account with this email. Sign in instead?",
     "already_member": "They're already a member of this project.",
     "last_owner": "A project needs at least one owner. Make someone else an owner first.",

@@ -5,6 +5,9 @@ scripts mirror them (the markup carries the raw value in ``datetime``/``data-*``
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
+
+from tasklane.protocol.auth import AVATAR_COLORS
 
 STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
 ROLE_LABELS = {"owner": "Owner", "editor": "Editor", "commenter": "Commenter", "viewer": "Viewer"}
@@ -84,6 +87,13 @@ def avatar_hue(user_id: str) -> int:
     """One of ``AVATAR_HUES`` colours, stable per person: the sum of the id's character
     codes modulo 8 (the scripts compute the same to colour avatars they add)."""
     return sum(ord(character) for character in user_id) % AVATAR_HUES
+
+
+def person_hue(person: Any) -> int:
+    """The avatar colour of ``person`` (a user): the one they chose, else the one their
+    ID picks. ``AVATAR_COLORS`` are in the order of the ``hue-N`` classes."""
+    chosen = getattr(person, "avatar_color", None)
+    return AVATAR_COLORS.index(chosen) if chosen in AVATAR_COLORS else avatar_hue(person.id)
 
 
 def _luminance(color: str) -> float:

@@ -92,6 +92,7 @@ def build_templates() -> Jinja2Templates:
         ago=formatting.ago,
         initials=formatting.initials,
         hue=formatting.avatar_hue,
+        person_hue=formatting.person_hue,
         iso_day=formatting.iso_day,
         iso=iso_millis,
         ink_on=formatting.ink_on,
@@ -122,7 +123,12 @@ class Frame:
     def data(self) -> Json:
         """The ``me`` and ``gateway`` every page's data starts with."""
         return {
-            "me": {"id": self.me.id, "name": self.me.name, "email": self.me.email},
+            "me": {
+                "id": self.me.id,
+                "name": self.me.name,
+                "email": self.me.email,
+                "avatarColor": self.me.avatar_color,
+            },
             "gateway": self.gateway,
         }
 

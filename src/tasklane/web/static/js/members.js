@@ -138,7 +138,7 @@ function memberRow(member) {
   const name = member.user.name;
   row.dataset.userId = member.userId;
   row.dataset.role = member.role;
-  fillAvatar(field(row, "avatar"), { id: member.userId, name });
+  fillAvatar(field(row, "avatar"), { id: member.userId, name, avatarColor: member.user.avatarColor });
   setText(field(row, "name"), name);
   field(row, "you").hidden = member.userId !== me.id;
   setText(field(row, "email"), member.user.email);

@@ -207,19 +207,31 @@ export function avatarHue(id) {
   return sum % AVATAR_HUES;
 }
 
-// Puts `hue-N` (and nothing else of that kind) on an avatar element.
-export function setHue(node, id) {
-  if (!node) return;
-  for (const cls of [...node.classList]) if (/^hue-\d+$/.test(cls)) node.classList.remove(cls);
-  node.classList.add(`hue-${avatarHue(id)}`);
+// The colours a person may choose for their avatar, in the order of the `hue-N` classes
+// (protocol/auth.py's AVATAR_COLORS, held equal by a test).
+export const AVATAR_COLORS = ["blue", "pink", "purple", "teal", "green", "orange", "indigo", "navy"];
+
+// Mirrors web/formatting.py's person_hue: the colour `person` chose, else their id's.
+export function personHue(person) {
+  const chosen = AVATAR_COLORS.indexOf(person && person.avatarColor);
+  return chosen >= 0 ? chosen : avatarHue(person ? person.id : "");
 }
 
-// Fills an avatar element (a clone of the macros' `avatar`) for `person` ({id, name}),
+// Puts `hue-N` (and nothing else of that kind) on an avatar element: the colour of
+// `who`, a person ({id, avatarColor}) or a user id.
+export function setHue(node, who) {
+  if (!node) return;
+  for (const cls of [...node.classList]) if (/^hue-\d+$/.test(cls)) node.classList.remove(cls);
+  node.classList.add(`hue-${typeof who === "object" && who ? personHue(who) : avatarHue(who)}`);
+}
+
+// Fills an avatar element (a clone of the macros' `avatar`) for `person` ({id, name,
+// avatarColor?}),
 // or empties it; `named` ones are announced and show the name on hover.
 export function fillAvatar(node, person, { named = false } = {}) {
   if (!node) return;
   setText(node, person ? initials(person.name) : "");
-  setHue(node, person ? person.id : "");
+  setHue(node, person || "");
   if (named && person) {
     node.setAttribute("role", "img");
     node.title = person.name;

@@ -60,7 +60,7 @@ function renderPresence({ projectId: pid, users }) {
     create: () => cloneTemplate("presence-avatar-template"),
     fill: (node, u) => {
       node.dataset.userId = u.userId;
-      fillAvatar(node, { id: u.userId, name: u.name }, { named: true });
+      fillAvatar(node, { ...store.person(u.userId), name: u.name }, { named: true });
     },
   });
   box.setAttribute("aria-label", users.length ? `Viewing now: ${users.map((u) => u.name).join(", ")}` : "Viewing now");

@@ -74,7 +74,9 @@ export const store = {
   person(userId) {
     if (!userId) return null;
     const name = this.people.get(userId);
-    return name ? { id: userId, name } : { id: userId, name: "A former member" };
+    const member = this.members.get(userId);
+    const avatarColor = member ? member.user.avatarColor : null;
+    return name ? { id: userId, name, avatarColor } : { id: userId, name: "A former member" };
   },
 
   sectionName(id) {
