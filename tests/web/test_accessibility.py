@@ -1,6 +1,7 @@
-"""Every page at zero axe-core violations, in Chromium: the accessibility tree is what
-browser agents read and what a screen reader announces, so a control nested in another
-control, a missing label or text below AA contrast fails here.
+"""Every page at zero axe-core violations, in Chromium, in the light theme and the dark
+one: the accessibility tree is what browser agents read and what a screen reader
+announces, so a control nested in another control, a missing label or text below AA
+contrast fails here.
 
 axe-core is the root's devDependency (pinned in package-lock.json; ``npm ci`` installs
 it). The pages forbid inline scripts, so the contexts here bypass the Content Security
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -65,11 +66,20 @@ def viewport() -> dict[str, int]:
     return LAPTOP
 
 
+@pytest.fixture(params=["light", "dark"])
+def scheme(request: pytest.FixtureRequest) -> Literal["light", "dark"]:
+    """The system's colour scheme, which the pages follow."""
+    return "dark" if request.param == "dark" else "light"
+
+
 @pytest.fixture
-def page(browser: Browser, split: Split, viewport: dict[str, int]) -> Iterator[Page]:
+def page(
+    browser: Browser, split: Split, viewport: dict[str, int], scheme: Literal["light", "dark"]
+) -> Iterator[Page]:
     context = browser.new_context(
         base_url=split.base_url,
         viewport=viewport,  # type: ignore[arg-type]
+        color_scheme=scheme,
         bypass_csp=True,
     )
     yield context.new_page()
@@ -161,3 +171,18 @@ def test_a_dialog_or_menu_open_has_no_axe_violations(
         page.get_by_test_id("project-delete").click()
         expect(page.get_by_test_id("confirm-dialog")).to_be_visible()
         assert violations(page) == []
+
+
+# The keyboard's dialogs, opened by their shortcuts.
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
+@pytest.mark.parametrize(("key", "shown"), [("?", "shortcuts-dialog"), ("q", "quick-add-dialog")])
+def test_a_keyboard_dialog_open_has_no_axe_violations(
+    page: Page, split: Split, workspace: Workspace, key: str, shown: str
+) -> None:
+    open_signed_in(page, split, workspace, "list")
+    page.keyboard.press(key)
+    dialog = page.get_by_test_id(shown)
+    expect(dialog).to_be_visible()
+    if shown == "quick-add-dialog":  # its projects are in
+        expect(dialog.get_by_label("Project")).to_have_value(workspace.project_id)
+    assert violations(page) == []

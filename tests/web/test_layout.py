@@ -1,12 +1,13 @@
 """The small defects of the pages, held by what Chromium lays out and shows: bounding
-boxes, computed styles and text, at 1440 x 900 (a laptop) and 390 x 844 (a phone)."""
+boxes, computed styles and text, at 1440 x 900 (a laptop) and 390 x 844 (a phone); those
+of how the pages look, in the light theme and the dark one."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -18,6 +19,8 @@ from tests.web.sqlite_only import database_url  # noqa: F401 (the pages look the
 
 LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# The system's colour scheme, which the pages follow: light unless a test says both.
+IN_BOTH_THEMES = pytest.mark.parametrize("scheme", ["light", "dark"])
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +29,20 @@ def people(split: Split) -> tuple[Person, Person]:
 
 
 @pytest.fixture
-def open_page(browser: Browser, split: Split) -> Iterator[Any]:
+def scheme() -> Literal["light", "dark"]:
+    return "light"
+
+
+@pytest.fixture
+def open_page(browser: Browser, split: Split, scheme: Literal["light", "dark"]) -> Iterator[Any]:
     contexts = []
 
     def opened(person: Person, path: str, viewport: dict[str, int] = LAPTOP) -> Page:
-        context = browser.new_context(base_url=split.base_url, viewport=viewport)  # type: ignore[arg-type]
+        context = browser.new_context(
+            base_url=split.base_url,
+            viewport=viewport,  # type: ignore[arg-type]
+            color_scheme=scheme,
+        )
         contexts.append(context)
         context.add_cookies(
             [{"name": "tasklane_session", "value": person.token, "url": split.base_url}]
@@ -107,6 +119,7 @@ def test_presence_avatars_go_while_the_connection_is_lost_and_come_back_with_it(
 # -- the sticky header ----------------------------------------------------------------
 
 
+@IN_BOTH_THEMES
 def test_the_sticky_project_header_is_opaque(
     split: Split, people: tuple[Person, Person], open_page: Any
 ) -> None:
@@ -115,7 +128,9 @@ def test_the_sticky_project_header_is_opaque(
     page = open_page(ana, f"/projects/{project['id']}")
     header = page.get_by_test_id("project-header")
     expect(header).to_have_css("position", "sticky")
-    expect(header).to_have_css("background-color", "rgb(255, 255, 255)")
+    page_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert page_background.startswith("rgb(")  # the theme's page colour, opaque
+    expect(header).to_have_css("background-color", page_background)
     expect(header).to_have_css("opacity", "1")
 
 
@@ -152,6 +167,7 @@ def test_project_tiles_take_initials_from_letters_not_punctuation(
     expect(card.locator(".project-tile")).to_have_text("PL")
 
 
+@IN_BOTH_THEMES
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
 def test_a_long_project_name_ends_in_an_ellipsis_in_the_sidebar(
     split: Split, open_page: Any, viewport: dict[str, int]
@@ -171,6 +187,7 @@ def test_a_long_project_name_ends_in_an_ellipsis_in_the_sidebar(
     assert shown["x"] + shown["width"] <= viewport["width"]
 
 
+@IN_BOTH_THEMES
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
 def test_a_long_task_name_wraps_in_the_pane_title(
     split: Split, people: tuple[Person, Person], open_page: Any, viewport: dict[str, int]
@@ -203,6 +220,7 @@ def test_a_long_task_name_wraps_in_the_pane_title(
 # -- the board and the header ---------------------------------------------------------
 
 
+@IN_BOTH_THEMES
 def test_add_section_shows_whole_beside_three_columns_at_1440(
     split: Split, people: tuple[Person, Person], open_page: Any
 ) -> None:
@@ -218,6 +236,7 @@ def test_add_section_shows_whole_beside_three_columns_at_1440(
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
 
 
+@IN_BOTH_THEMES
 def test_member_avatars_do_not_cover_each_others_initials(
     split: Split, people: tuple[Person, Person], open_page: Any
 ) -> None:
@@ -238,6 +257,7 @@ def test_member_avatars_do_not_cover_each_others_initials(
         assert after["x"] >= before["x"] + before["width"], (before, after)
 
 
+@IN_BOTH_THEMES
 def test_the_project_navigation_fits_a_phone(split: Split, open_page: Any) -> None:
     ana = register(split, "Ana")  # with this one project: the phone's strip starts with it
     project = long_named_project(split, ana)
@@ -295,3 +315,35 @@ def test_the_panes_actions_and_the_settings_dialogs_fit(
         dialog.get_by_test_id(control).scroll_into_view_if_needed()
         expect(dialog.get_by_test_id(control)).to_be_in_viewport(ratio=1)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+# -- the theme switch and the keyboard's dialogs ---------------------------------------
+
+
+@IN_BOTH_THEMES
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
+def test_the_theme_switch_and_the_keyboard_dialogs_fit(
+    split: Split, people: tuple[Person, Person], open_page: Any, viewport: dict[str, int]
+) -> None:
+    ana, _ = people
+    project = shared_project(split, ana)
+    page = open_page(ana, f"/projects/{project['id']}", viewport)
+    live(page)
+    sidebar = box(page.get_by_test_id("sidebar"))
+    for control in (
+        page.get_by_role("group", name="Theme"),
+        page.get_by_role("button", name="Keyboard shortcuts"),
+        page.get_by_test_id("sign-out"),
+    ):
+        expect(control).to_be_in_viewport(ratio=1)
+        shown = box(control)
+        assert shown["x"] >= sidebar["x"]
+        assert shown["x"] + shown["width"] <= sidebar["x"] + sidebar["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    for key, testid in (("?", "shortcuts-dialog"), ("q", "quick-add-dialog")):
+        page.keyboard.press(key)
+        dialog = page.get_by_test_id(testid)
+        expect(dialog).to_be_visible()
+        fits_across(page, dialog, viewport["width"])
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
