@@ -337,11 +337,18 @@ async def test_a_removal_that_unassigns_appends_and_publishes_each_change_in_ord
     for envelope in envelopes:
         model = DURABLE_TYPES[envelope["type"]]
         assert model.model_validate(envelope["data"]).wire() == envelope["data"]
-    # Published only once all three committed, in order, as the same bytes.
-    assert heads == [before.head + 3] * 3
-    assert [m.frame for m in published] == [e.frame for e in after.events]
-    assert published[-1].revoked_user == world.other.id
-    assert [m.revoked_user for m in published[:2]] == [None, None]
+    # Published only once all three committed, in order, as the same bytes; then their
+    # copies in the removed member's own log (the tasks were theirs, the removal too),
+    # which revoke nothing there.
+    assert heads == [before.head + 3] * 6
+    project, theirs = published[:3], published[3:]
+    assert [m.frame for m in project] == [e.frame for e in after.events]
+    assert project[-1].revoked_user == world.other.id
+    assert [m.revoked_user for m in project[:2]] == [None, None]
+    assert {m.project_id for m in theirs} == {world.other.id}
+    assert [m.type for m in theirs] == ["task_updated", "task_updated", "member_removed"]
+    assert [m.seq for m in theirs] == [theirs[0].seq + n for n in range(3)]
+    assert not any(m.revokes for m in theirs)
 
 
 async def test_concurrent_writers_never_duplicate_or_skip_a_seq(world: World) -> None:

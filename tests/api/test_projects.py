@@ -361,6 +361,7 @@ def test_an_owner_adds_members_by_id_and_by_email(signup: Signup) -> None:
         "id": cy.id,
         "email": cy.email,
         "name": cy.name,
+        "avatarColor": None,
         "createdAt": by_email["user"]["createdAt"],
     }
     listed = ana.http.get(f"/api/projects/{project['id']}/members").json()

@@ -201,7 +201,7 @@ def sign_in(tab: Tab, path: str) -> None:
 
 def signed_in_as(tab: Tab) -> Locator:
     """The name of whoever the page says is signed in (the sidebar's foot)."""
-    return tab.page.get_by_test_id("sidebar").locator(".me-name")
+    return tab.page.get_by_test_id("sidebar").locator('[data-field="me-name"]')
 
 
 @pytest.fixture

@@ -29,7 +29,9 @@ EXPECTED = [
 
 
 def project_for(owner: Person, other: Person) -> dict[str, Any]:
-    project: dict[str, Any] = owner.http.post("/api/projects", json={"name": "Both"}).json()
+    # Free sections (named at creation): a status change leaves a task where it is.
+    body = {"name": "Both", "sections": ["To do", "Doing", "Done"]}
+    project: dict[str, Any] = owner.http.post("/api/projects", json=body).json()
     owner.http.post(
         f"/api/projects/{project['id']}/members", json={"userId": other.id, "role": "editor"}
     )

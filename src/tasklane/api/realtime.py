@@ -12,6 +12,7 @@ from tasklane.edge.addresses import gateway_address
 from tasklane.edge.deps import CurrentUser, ServicesDep, SettingsDep, bearer_scheme, session_cookie
 from tasklane.edge.episodes import episode_of
 from tasklane.protocol.realtime import PROTOCOL_VERSION, PresentUser, RealtimeInfo, TicketOut
+from tasklane.protocol.streams import is_person
 from tasklane.services.errors import Unauthorized
 
 router = APIRouter(prefix="/api", tags=["realtime"])
@@ -56,7 +57,11 @@ async def create_ticket(
 async def presence(
     project_id: str, request: Request, user: CurrentUser, services: ServicesDep
 ) -> list[PresentUser]:
-    """Who is viewing the project now: one entry per user, however many tabs."""
+    """Who is viewing the project now: one entry per user, however many tabs. Nobody is
+    ever present in a person's own log (its id in place of a project's), which only that
+    person may ask about."""
+    if is_person(project_id) and project_id == user.id:
+        return []
     await services.projects.get(user, project_id)
     people = await episode_of(request).presence.list(project_id)
     return [PresentUser.model_validate(person) for person in people]

@@ -26,6 +26,7 @@ from sqlalchemy.sql.expression import TableClause
 
 from tasklane.models import (
     Comment,
+    DeletedTask,
     Event,
     Invitation,
     PersonEvent,
@@ -60,6 +61,8 @@ TICKETS: Table = Ticket.__table__  # type: ignore[assignment]
 # People's own logs are not state (each copies events of the project logs, which are):
 # a restore empties them, and they start again from 1 like the project logs it restores.
 PERSON_LOGS: tuple[Table, ...] = (PersonLog.__table__, PersonEvent.__table__)  # type: ignore[assignment]
+# Nor are deleted tasks: a restore empties them (what it restores was never deleted).
+TRASH: Table = DeletedTask.__table__  # type: ignore[assignment]
 META = "meta"
 KEY = re.compile(r"^[a-z0-9_]{1,36}$")
 
@@ -156,7 +159,7 @@ async def drop(session: AsyncSession, key: str) -> None:
 
 async def clear(session: AsyncSession) -> None:
     """Empty every live table, tokens, tickets and people's own logs included."""
-    everything = [*STATE, TOKENS, TICKETS, *PERSON_LOGS]
+    everything = [*STATE, TOKENS, TICKETS, *PERSON_LOGS, TRASH]
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in everything)

@@ -17,6 +17,7 @@ from tasklane.protocol.project import (
     ProjectView,
     SectionPublic,
 )
+from tasklane.protocol.streams import is_person
 from tasklane.services.access import Action, require
 from tasklane.services.errors import NotFound, ServiceError
 from tasklane.services.ranking import rank_at
@@ -59,7 +60,10 @@ class ProjectService:
             return view(project, member.role)
 
     async def can_read(self, user_id: str, project_id: str) -> bool:
-        """Whether the user may follow the project (any role; the project is live)."""
+        """Whether the user may follow the project (any role; the project is live), or
+        the log: a person's own log is theirs alone."""
+        if is_person(project_id):
+            return project_id == user_id
         async with self.runtime.db.read() as session:
             try:
                 await require(session, project_id, user_id, Action.READ)

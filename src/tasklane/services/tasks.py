@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tasklane.models import Comment, Section, Task, User
 from tasklane.protocol.events import TaskCreated, TaskDeleted, TaskStatusChanged, TaskUpdated
 from tasklane.protocol.task import TaskCreate, TaskMove, TaskPublic, TaskUpdate
+from tasklane.services import trash
 from tasklane.services.access import (
     Action,
     caller_role,
@@ -124,6 +125,7 @@ class TaskService(TaskReads):
                 await tx.emit(
                     _status_changed(fresh, previous_status, changes, reranked),
                     actor_id=user.id,
+                    also=(task["assignee_id"],),
                 )
             else:
                 await tx.emit(
@@ -131,6 +133,7 @@ class TaskService(TaskReads):
                         project_id=fresh.project_id, task_id=fresh.id, task=fresh, changes=changes
                     ),
                     actor_id=user.id,
+                    also=(task["assignee_id"],),
                 )
             return fresh
 
@@ -218,6 +221,7 @@ class TaskService(TaskReads):
         by_id = {subtask.id: subtask for subtask in loaded}
         moved = [task, *(by_id[subtask_id] for subtask_id in subtask_ids)]
         comment_counts = {each.id: each.comment_count for each in moved}  # they come along
+        assignees = {each.assignee_id for each in moved if each.assignee_id is not None}
 
         await tx.emit(
             TaskDeleted(
@@ -227,8 +231,8 @@ class TaskService(TaskReads):
                 deleted_subtask_ids=subtask_ids,
             ),
             actor_id=user.id,
+            also=assignees,
         )
-        assignees = {each.assignee_id for each in moved if each.assignee_id is not None}
         members = await members_among(tx.session, target_id, assignees)
         now = self.runtime.clock.now()
         for each in moved:
@@ -265,6 +269,12 @@ class TaskService(TaskReads):
         async with self.runtime.transaction() as tx:
             task = await self._editable(tx, user, task_id)
             descendants = await _descendants(tx.session, task.id)
+            assigned = set(
+                await tx.session.scalars(
+                    select(Task.assignee_id).where(Task.id.in_([task.id, *descendants]))
+                )
+            )
+            await trash.keep(tx.session, task, descendants, user.id, self.runtime.clock.now())
             await tx.session.execute(
                 delete(Task)
                 .where(Task.id.in_([task.id, *descendants]))
@@ -278,6 +288,7 @@ class TaskService(TaskReads):
                     deleted_subtask_ids=descendants,
                 ),
                 actor_id=user.id,
+                also=assigned,
             )
 
     # -- rules shared by the writers ------------------------------------------------
