@@ -212,6 +212,8 @@ def test_a_project_page_renders_its_data_and_carries_it_for_the_script(
         assert set(data) == {
             "me",
             "gateway",
+            "personSeq",
+            "current",
             "project",
             "sections",
             "tasks",
@@ -265,8 +267,14 @@ def test_text_anyone_typed_stays_text(base_url: str, signup: Signup) -> None:
         ):
             page = http.get(path)
             assert page.status_code == 200, path
-            # Only the page's own two scripts: its data and its module.
-            assert len(re.findall(r"<script", page.text)) == 2, path
+            # Only the page's own scripts: its data, and files of the app's static folder.
+            scripts = re.findall(r"<script[^>]*>", page.text)
+            assert scripts.count('<script type="application/json" id="page-data">') == 1, path
+            assert all(
+                re.fullmatch(r'<script (type="module" )?src="/static/js/[a-z0-9/-]+\.js">', s)
+                for s in scripts
+                if "page-data" not in s
+            ), (path, scripts)
             raw = PAGE_DATA.findall(page.text)[0]
             assert "<" not in raw, path
             assert ">" not in raw, path

@@ -186,6 +186,14 @@ async def project_members(project_id: str, request: Request, user: PageUser) -> 
     return await members_response(request, user, project_id)
 
 
+@router.get("/fragments/projects")
+async def project_lists(request: Request, user: PageUser, current: str = "") -> Response:
+    """The sidebar's projects and Home's cards, drawn as the pages draw them, for a page
+    whose reader's own log says their projects changed (``current``: the page's)."""
+    frame = await load_frame(request, user, current[:40])
+    return render(request, "project_lists.html", title="Projects", data={}, frame=frame)
+
+
 @router.get("/my-tasks")
 async def my_tasks(request: Request, user: PageUser) -> Response:
     services, settings = services_of(request), settings_of(request)

@@ -119,9 +119,11 @@ class Frame:
     projects: list[ProjectView]  # archived ones too: Home lists them, the sidebar not
     gateway: dict[str, str]
     current: str = ""  # "home", "my-tasks", "search" or a project id
+    person_seq: int = 0  # the head of the reader's own log, read before the rest
 
     def data(self) -> Json:
-        """The ``me`` and ``gateway`` every page's data starts with."""
+        """The ``me``, ``gateway`` and ``personSeq`` every page's data starts with: the
+        page follows the reader's own log from there (static/js/person-live.js)."""
         return {
             "me": {
                 "id": self.me.id,
@@ -130,6 +132,8 @@ class Frame:
                 "avatarColor": self.me.avatar_color,
             },
             "gateway": self.gateway,
+            "personSeq": self.person_seq,
+            "current": self.current,
         }
 
 
@@ -152,12 +156,18 @@ def settings_of(request: Request) -> Settings:
 
 
 async def load_frame(request: Request, user: User, current: str = "") -> Frame:
-    projects = await services_of(request).projects.list_for(user)
+    """The frame, and the head of the reader's own log read first: whatever changes
+    after it (the projects listed here, the tasks My Tasks lists after this) is in the
+    log after that head, so the page that follows it from there misses nothing."""
+    services = services_of(request)
+    heads = await services.events.heads([user.id])
+    projects = await services.projects.list_for(user)
     return Frame(
         me=UserPublic.model_validate(user),
         projects=projects,
         gateway=gateway_urls(request, settings_of(request)),
         current=current,
+        person_seq=heads.get(user.id, 0),
     )
 
 

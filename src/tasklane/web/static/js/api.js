@@ -206,6 +206,7 @@ export function resources(http = api) {
       update: (taskId, changes) => http.patch(`/api/tasks/${id(taskId)}`, changes),
       move: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/move`, body),
       remove: (taskId) => http.del(`/api/tasks/${id(taskId)}`),
+      restore: (taskId) => http.post(`/api/tasks/${id(taskId)}/restore`),
       subtasks: (taskId) => http.get(`/api/tasks/${id(taskId)}/subtasks`),
       createSubtask: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/subtasks`, body),
     },
@@ -214,6 +215,9 @@ export function resources(http = api) {
       create: (taskId, body) => http.post(`/api/tasks/${id(taskId)}/comments`, body),
       update: (commentId, changes) => http.patch(`/api/comments/${id(commentId)}`, changes),
       remove: (commentId) => http.del(`/api/comments/${id(commentId)}`),
+    },
+    me: {
+      tasks: () => http.get("/api/me/tasks?limit=500"),
     },
     members: {
       list: (projectId) => http.get(`/api/projects/${id(projectId)}/members`),

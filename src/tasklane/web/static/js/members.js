@@ -5,6 +5,7 @@
 
 import { endpoints, humanMessage } from "./api.js";
 import { enhanceInvitations, offerInvitation, withdrawOffer } from "./invitations.js";
+import { followMembers } from "./members-live.js";
 import { at } from "./urls.js";
 import {
   $, $$, byTestId, el, field, setText, cloneTemplate, readPageData, fillAvatar, notify, flash,
@@ -204,3 +205,21 @@ function enhanceInvite() {
 for (const row of $$(ROW)) enhanceRow(row);
 enhanceInvite();
 enhanceInvitations(projectId);
+
+// What others change arrives drawn by the server; its controls are bound here.
+followMembers({
+  projectId,
+  seq: page.project ? page.project.seq : 0,
+  meId: me.id,
+  enhance: (root) => {
+    members.clear();
+    for (const row of $$(ROW)) {
+      const text = (name) => (field(row, name) ? field(row, name).textContent : "");
+      const userId = row.dataset.userId;
+      members.set(userId, { userId, role: row.dataset.role, user: { name: text("name"), email: text("email") } });
+      enhanceRow(row);
+    }
+    if (root.querySelector('[data-testid="invite-form"]')) enhanceInvite();
+    updateCount();
+  },
+});

@@ -4,11 +4,18 @@
 // draws its groups under its filter bar (my-tasks-view.js).
 
 import { endpoints, humanMessage } from "./api.js";
-import { $, field, readPageData, showRowError, clearRowError, flash } from "./ui.js";
+import {
+  $, byTestId, cloneTemplate, field, setText, readPageData, showRowError, clearRowError, flash,
+} from "./ui.js";
+import { at } from "./urls.js";
 import { editInline } from "./inline-edit.js";
 import { fillTask } from "./task-markup.js";
 import { bindFilterBar } from "./filter-bar.js";
 import { drawMyTasks } from "./my-tasks-view.js";
+import { applyToMyTasks } from "./my-tasks-live.js";
+import { onPersonEvent } from "./person-live.js";
+import { followSearch } from "./search-live.js";
+import { offerUndo } from "./undo.js";
 
 const page = readPageData();
 const tasks = new Map((page.tasks || []).map((t, i) => [t.id, { ...t, order: i }]));
@@ -31,6 +38,14 @@ async function complete(row, check) {
     fillTask(row, saved);
     if ($('[data-testid="my-tasks"]')) drawMyTasks(tasks);
     flash(row);
+    if (saved.status !== task.status) {
+      offerUndo(saved.completed ? `Completed \u201c${saved.name}\u201d.` : `Reopened \u201c${saved.name}\u201d.`, async () => {
+        const back = keep(await endpoints.tasks.update(task.id, { status: task.status }));
+        const now = $(`${ROW}[data-task-id="${CSS.escape(task.id)}"]`);
+        if (now) fillTask(now, back);
+        if ($('[data-testid="my-tasks"]')) drawMyTasks(tasks, { makeRow });
+      });
+    }
   } catch (err) {
     check.checked = task.completed;
     showRowError(row, humanMessage(err));
@@ -82,5 +97,62 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-bindFilterBar(() => drawMyTasks(tasks));
-if ($('[data-testid="my-tasks"]')) drawMyTasks(tasks);
+// A row for a task that arrives live: the server's markup (the page's template), filled.
+function makeRow(task) {
+  const row = cloneTemplate("task-row-template");
+  if (!row) return null;
+  fillTask(row, task, { href: at(`/projects/${task.projectId}/tasks/${task.id}`), person: page.me, canEdit: true });
+  const project = (page.projects || []).find((p) => p.id === task.projectId);
+  const chip = field(row, "project");
+  if (chip && project) {
+    chip.setAttribute("href", at(`/projects/${project.id}`));
+    chip.querySelector(".dot")?.style.setProperty("--dot", project.color);
+    setText(field(chip, "project-name"), project.name);
+  }
+  return row;
+}
+
+function drawAll() {
+  drawMyTasks(tasks, { makeRow });
+  const empty = byTestId("my-tasks-empty");
+  if (empty) empty.hidden = tasks.size > 0;
+}
+
+// My Tasks follows the reader's own log: tasks given to them arrive, others leave.
+async function reloadMyTasks() {
+  const fresh = await endpoints.me.tasks();
+  tasks.clear();
+  fresh.forEach((task, i) => tasks.set(task.id, { ...task, order: i }));
+  drawAll();
+}
+
+if ($('[data-testid="my-tasks"]')) {
+  onPersonEvent({
+    event(e) {
+      if (!applyToMyTasks(tasks, page.projects || [], e, (page.me || {}).id)) return;
+      drawAll();
+      const row = e.data && e.data.task && $(`${ROW}[data-task-id="${e.data.task.id}"]`);
+      if (row) {
+        fillTask(row, tasks.get(e.data.task.id));
+        flash(row);
+      }
+    },
+    reload: () => reloadMyTasks().catch((err) => console.warn("Tasklane: could not reload My Tasks", err)),
+  });
+}
+
+// Search follows the projects its results are in, and is run again when one changes.
+if ($('[data-testid="search-results"]') || $('[data-testid="search-empty"]')) {
+  followSearch({
+    tasks: page.tasks || [],
+    projects: page.projects || [],
+    busy: () => Boolean(document.querySelector(`${ROW} [data-testid="task-name-input"]`)),
+    onDrawn: (shown) => {
+      tasks.clear();
+      shown.forEach((task, i) => tasks.set(task.id, { ...task, order: i }));
+    },
+  });
+}
+
+bindFilterBar(() => drawMyTasks(tasks, { makeRow }));
+if ($('[data-testid="my-tasks"]')) drawAll();

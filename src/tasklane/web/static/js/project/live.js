@@ -7,8 +7,9 @@ import {
   byTestId, allByTestId, field, setText, cloneTemplate, notify, flash, fillAvatar, syncList,
   showRemoteNote, STATUS_LABELS, ROLE_WORDS,
 } from "../ui.js";
-import { at, ROOT } from "../urls.js";
-import { page, me, projectId } from "./context.js";
+import { at } from "../urls.js";
+import { pageRealtime } from "../page-realtime.js";
+import { me, projectId } from "./context.js";
 import { store } from "./store.js";
 import { checkOwnEcho } from "./own-changes.js";
 import { rowEls } from "./view.js";
@@ -136,18 +137,11 @@ function lostAccess(message) {
  * Returns the client (null if it could not load).
  */
 export async function connect({ seq, onEvent, onResync, onLeft }) {
-  let TasklaneRealtime;
-  try {
-    ({ TasklaneRealtime } = await import("../realtime/index.js")); // beside this module, in the episode
-  } catch (err) {
+  const rt = await pageRealtime();
+  if (!rt) {
     renderStatus({ state: "offline", transport: "ws", reason: "the realtime client could not load" });
-    console.warn("Tasklane: realtime client unavailable", err);
     return null;
   }
-  // The API of the page's episode (its polling and presence), and its gateway: the page's
-  // data names the episode's, with the prefix.
-  const rt = new TasklaneRealtime({ gateway: page.gateway, api: ROOT });
-  window.tasklaneRealtime = rt;
   rt.on("status", (s) => {
     renderStatus(s);
     // Who is viewing is unknown while the connection is down: showing the last list
