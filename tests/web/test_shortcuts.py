@@ -35,6 +35,7 @@ EVERY_SHORTCUT = [
     ("Enter", "Save a rename"),
     ("Ctrl + Enter", "Save the notes, or post the comment"),
     ("Esc", "Close a dialog, a menu or the task pane"),
+    ("Ctrl + z", "Undo your last deletion, completion or move"),
 ]
 
 

@@ -31,6 +31,7 @@ export const SHORTCUTS = [
   { group: "Tasks", press: "Enter", does: "Save a rename; in “Add task…”, add the task and start the next" },
   { group: "Tasks", press: "Ctrl+Enter", does: "Save the notes, or post the comment (⌘+Enter on a Mac)" },
   { group: "Tasks", press: "Esc", does: "Close a dialog, a menu or the task pane; cancel a rename" },
+  { group: "Tasks", press: "Ctrl+z", does: "Undo your last deletion, completion or move while its notice shows (⌘+Z on a Mac)" },
 ];
 
 const sequence = new KeySequence(

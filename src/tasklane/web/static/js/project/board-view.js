@@ -8,9 +8,11 @@ import { store, rankBetween } from "./store.js";
 import { calls, seqOf } from "./own-changes.js";
 import { render, rowEls, listOf, showItemError, ITEM_TESTID, SECTION_TESTID } from "./view.js";
 import { dropPosition } from "./task-arrangement.js";
+import { offerMoveUndo } from "./undoable.js";
 
-// A failed move is said beside the task's row or card, unless `showError` says where.
-export async function moveTask(taskId, sectionId, position, { showError = null } = {}) {
+// A failed move is said beside the task's row or card, unless `showError` says where;
+// a move made offers to undo it (not the undoing move itself: `undoable: false`).
+export async function moveTask(taskId, sectionId, position, { showError = null, undoable = true } = {}) {
   const task = store.tasks.get(taskId);
   if (!task) return;
   const siblings = store.tasksIn(sectionId).filter((t) => t.id !== taskId);
@@ -34,6 +36,15 @@ export async function moveTask(taskId, sectionId, position, { showError = null }
     return;
   }
   render();
+  if (undoable) {
+    const back = () => moveTask(taskId, task.sectionId, currentIndex, {
+      undoable: false,
+      showError: (err) => {
+        throw err;
+      },
+    });
+    offerMoveUndo(task, back);
+  }
 }
 
 // ---------------------------------------------------------------------------- drag and drop

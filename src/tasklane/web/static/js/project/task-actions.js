@@ -4,13 +4,14 @@
 // renamed and deleted). Each failure shows beside the control that failed.
 
 import { humanMessage } from "../api.js";
-import { byTestId, field, el, clear, setText, notify, showFieldError, clearFieldError } from "../ui.js";
+import { byTestId, field, el, clear, setText, showFieldError, clearFieldError } from "../ui.js";
 import { confirmAction } from "../dialogs.js";
 import { store } from "./store.js";
 import { calls } from "./own-changes.js";
 import { render } from "./view.js";
 import { moveTask } from "./board-view.js";
 import { setField } from "./pane-fields.js";
+import { offerDeleteUndo, offerStatusUndo } from "./undoable.js";
 
 function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
@@ -23,7 +24,7 @@ function deletionWords(task) {
   if (task.subtaskCount) parts.push(plural(task.subtaskCount, "subtask", "subtasks"));
   if (task.commentCount) parts.push(plural(task.commentCount, "comment", "comments"));
   const along = parts.length ? `, with its ${parts.join(" and ")}` : "";
-  return `It goes for everyone in the project${along}. This can't be undone.`;
+  return `It goes for everyone in the project${along}. You can undo it for a few seconds.`;
 }
 
 async function deleteTask(pane, button, deleted) {
@@ -50,13 +51,16 @@ async function deleteTask(pane, button, deleted) {
   store.removeTask(taskId);
   deleted();
   render();
-  notify(`Deleted \u201c${task.name}\u201d.`);
+  offerDeleteUndo(task);
 }
 
-function toggleComplete(pane) {
+async function toggleComplete(pane) {
   const task = store.tasks.get(pane.taskId);
   if (!task || !store.canEdit()) return;
-  setField(pane, "status", task.completed ? "todo" : "done");
+  const target = task.completed ? "todo" : "done";
+  await setField(pane, "status", target);
+  const now = store.tasks.get(task.id);
+  if (now && now.status === target) offerStatusUndo(now, task.status);
 }
 
 async function chooseSection(pane, select) {

@@ -10,6 +10,7 @@ import { calls, seqOf } from "./own-changes.js";
 import { render, pendingChecks, itemOf, isRendering, showItemError } from "./view.js";
 import { openMoveMenu } from "./board-view.js";
 import { openPane } from "./task-pane.js";
+import { offerStatusUndo } from "./undoable.js";
 
 const renaming = new Map(); // taskId -> the inline input
 
@@ -19,12 +20,14 @@ export function renameInput(taskId) {
 }
 
 async function setStatus(taskId, status, node) {
-  if (!store.tasks.get(taskId)) return;
+  const before = store.tasks.get(taskId);
+  if (!before) return;
   pendingChecks.set(taskId, status === "done");
   try {
     const saved = await calls.tasks.update(taskId, { status });
     store.acceptTask(saved, seqOf(saved));
     if (node) clearRowError(node);
+    if (saved.status !== before.status) offerStatusUndo(saved, before.status);
   } catch (err) {
     showItemError(node, err);
   } finally {
