@@ -33,9 +33,7 @@ async def test_what_concerns_a_person_reaches_their_own_log_in_order(
         ana.http.patch(f"/api/tasks/{task['id']}", json={"status": "done"})
         ana.http.patch(f"/api/tasks/{task['id']}", json={"assigneeId": ana.id})
         ana.http.patch(f"/api/projects/{project['id']}", json={"name": "Renamed"})
-        ana.http.patch(
-            f"/api/projects/{project['id']}/members/{ben.id}", json={"role": "viewer"}
-        )
+        ana.http.patch(f"/api/projects/{project['id']}/members/{ben.id}", json={"role": "viewer"})
         ana.http.delete(f"/api/projects/{project['id']}/members/{ben.id}")
         ana.http.patch(f"/api/projects/{project['id']}", json={"name": "Not Ben's any more"})
         seen = await b.events(7)
