@@ -169,8 +169,9 @@ async def test_tasks_subtasks_moves_comments_my_tasks_and_the_event_log(
         ana.user.id,
         date(2030, 1, 2),
     )
+    # A status and no section: the first section standing for that status.
     second = await done(api.create_task(project.id, "Review", status="in_progress"))
-    assert (second.section_id, second.status) == (todo.id, "in_progress")
+    assert (second.section_id, second.status) == (doing.id, "in_progress")
 
     page = await done(api.list_tasks(project.id, limit=1))
     assert isinstance(page, TaskPage)
