@@ -417,6 +417,51 @@ async def test_a_broadcast_to_a_deleted_or_unknown_project_is_404(
         assert response.json()["error"]["code"] == "not_found"
 
 
+async def test_a_broadcast_task_assigned_to_a_non_member_is_refused_like_the_apis_and_not_logged(
+    live: LiveStack, settings: Settings, signup: Signup
+) -> None:
+    """The assignee rule holds for announced tasks: someone who is not a member, or no one
+    at all, is refused as ``PATCH /api/tasks/{id}`` refuses them, before anything is
+    written (the event's copy for the assignee's own log was a server error)."""
+    ana, stranger = signup("ana"), signup("stranger")
+    project = new_project(ana)
+    created = ana.http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Plan"})
+    assert created.status_code == 201, created.text
+    task = created.json()
+    head = ana.http.get(f"/api/projects/{project['id']}").json()["seq"]
+
+    def assigned_to(user_id: str) -> Json:
+        data = {"taskId": task["id"], "task": {**task, "assigneeId": user_id}}
+        return {
+            "projectId": project["id"],
+            "type": "task_updated",
+            "data": {**data, "changes": ["assigneeId"]},
+        }
+
+    async with gateway(live, settings.resolved_broadcast_secret()) as http:
+        refused = [
+            await http.post("/broadcast", json=assigned_to(user_id))
+            for user_id in ("user_nosuchperson0000000", stranger.id)
+        ]
+        by_api = ana.http.patch(f"/api/tasks/{task['id']}", json={"assigneeId": stranger.id})
+        accepted = await http.post("/broadcast", json=assigned_to(ana.id))
+    for response in [*refused, by_api]:
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert (error["code"], error["details"]) == ("assignee_not_member", {"field": "assigneeId"})
+    assert [r.json()["error"]["message"] for r in refused] == [
+        by_api.json()["error"]["message"]
+    ] * 2
+    assert stranger.http.get(f"/api/projects/{stranger.id}/events").json()["events"] == []
+    # A member is a fair assignee: the same event for ana goes in, and into her own log.
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["seq"] == head + 1
+    mine = ana.http.get(f"/api/projects/{ana.id}/events").json()["events"]
+    assert [(e["type"], e["data"]["task"]["assigneeId"]) for e in mine[-1:]] == [
+        ("task_updated", ana.id)
+    ]
+
+
 # -- health and metrics ----------------------------------------------------------------
 
 

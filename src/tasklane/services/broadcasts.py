@@ -12,7 +12,9 @@ from tasklane.models import Project
 from tasklane.protocol.base import contains_nul
 from tasklane.protocol.events import DURABLE_TYPES
 from tasklane.realtime.log import Committed
+from tasklane.services.assignees import check_assignee
 from tasklane.services.errors import Invalid, NotFound
+from tasklane.services.person_log import CARRYING_A_TASK
 from tasklane.services.runtime import Runtime
 
 # Changes of who may see a project go through the API, which changes the rows too: an
@@ -57,4 +59,8 @@ class BroadcastService:
             )
             if live is None:
                 raise NotFound("project not found", resource="project")
+            # The assignee rule holds for announced tasks too: the event is copied into
+            # the assignee's own log, which only a member of the project has.
+            if isinstance(payload, CARRYING_A_TASK) and payload.task.assignee_id is not None:
+                await check_assignee(tx.session, project_id, payload.task.assignee_id)
             return await tx.emit(payload, actor_id=actor_id)
