@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tasklane.models import User
-from tasklane.protocol.auth import RegisterIn
+from tasklane.protocol.auth import ProfileUpdate, RegisterIn
 from tasklane.protocol.events import DURABLE_TYPES, ProjectUpdated, TaskUpdated
 from tasklane.protocol.project import (
     MemberAdd,
@@ -102,7 +102,18 @@ MUTATIONS: dict[str, tuple[Mutation, str, Callable[[World, dict[str, Any]], bool
             w.owner, w.project_id, w.other.id, MemberUpdate(role="commenter")
         ),
         "member_updated",
-        lambda w, d: d["previousRole"] == "editor" and d["member"]["role"] == "commenter",
+        lambda w, d: (
+            (d["previousRole"], d["member"]["role"], d["changes"])
+            == ("editor", "commenter", ["role"])
+        ),
+    ),
+    "rename a member": (
+        lambda w: w.services.account.update_profile(w.other, ProfileUpdate(name="Renamed")),
+        "member_updated",
+        lambda w, d: (
+            (d["changes"], d["previousRole"], d["member"]["role"], d["member"]["user"]["name"])
+            == (["name"], "editor", "editor", "Renamed")
+        ),
     ),
     "remove member": (
         lambda w: w.services.members.remove(w.owner, w.project_id, w.other.id),

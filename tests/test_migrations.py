@@ -4,6 +4,7 @@ rows already there across a change."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,50 @@ def test_sections_gain_a_status_that_existing_ones_leave_free_and_lose_it_going_
         [downgraded] = asyncio.run(_run(url, _sections))
     assert [(s["id"], s["status"]) for s in upgraded] == [("sec_1", None)]
     assert [sorted(s) for s in downgraded] == [["created_at", "id", "name", "project_id", "rank"]]
+
+
+def _log_a_role_change(connection: Connection) -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None)
+    data = {"projectId": "proj_1", "userId": "user_1", "member": {}, "previousRole": "editor"}
+    for table, owner in (("events", "project_id"), ("person_events", "user_id")):
+        connection.execute(
+            sa.text(
+                f"INSERT INTO {table} ({owner}, seq, type, actor_id, data, created_at)"
+                " VALUES (:owner, 1, 'member_updated', 'user_1', :data, :at)"
+            ),
+            {
+                "owner": "user_1" if owner == "user_id" else "proj_1",
+                "data": json.dumps(data),
+                "at": at,
+            },
+        )
+
+
+def _logged(connection: Connection) -> list[Any]:
+    return [
+        json.loads(data) if isinstance(data, str) else data
+        for table in ("events", "person_events")
+        for (data,) in connection.execute(sa.text(f"SELECT data FROM {table}"))
+    ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_logged_role_change_gains_its_changes_and_loses_them_going_down(
+    backend: str, tmp_path: Path
+) -> None:
+    with throwaway_database(backend, tmp_path) as url:
+        asyncio.run(
+            _run(
+                url,
+                lambda c: _migrate(c, url, "0007", down=True),
+                _seed_a_section,
+                _log_a_role_change,
+            )
+        )
+        asyncio.run(_run(url, lambda c: _migrate(c, url, "0008")))
+        [upgraded] = asyncio.run(_run(url, _logged))
+        asyncio.run(_run(url, lambda c: _migrate(c, url, "0007", down=True)))
+        [downgraded] = asyncio.run(_run(url, _logged))
+    assert [d["changes"] for d in upgraded] == [["role"], ["role"]]
+    assert [d["previousRole"] for d in upgraded] == ["editor", "editor"]
+    assert ["changes" in d for d in downgraded] == [False, False]

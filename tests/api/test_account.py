@@ -13,11 +13,15 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from tasklane.app import create_app
+from tasklane.client import RealtimeClient, payload
 from tasklane.edge.deps import Limits
 from tasklane.models import User
 from tasklane.protocol import closes
 from tasklane.protocol.auth import AVATAR_COLORS
+from tasklane.protocol.events import MemberUpdated
 from tasklane.services import Services
+from tests.api.calls import add_member, events_after, head_seq, new_project
+from tests.client.story import Seen
 from tests.conftest import Person, make_settings, unique_email
 from tests.live import LiveStack, live_server
 from tests.realtime.client import connect
@@ -114,6 +118,99 @@ def test_the_profile_needs_a_signed_in_person(anonymous: httpx.Client) -> None:
     assert_error(anonymous.patch("/api/auth/me", json={"name": "Nobody"}), 401, "unauthorized")
     body = {"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD}
     assert_error(anonymous.post("/api/auth/password", json=body), 401, "unauthorized")
+
+
+# -- profile changes, live --------------------------------------------------------------
+
+
+def members_by_id(person: Person, project_id: str) -> dict[str, Any]:
+    return {m["userId"]: m for m in ok(person.http.get(f"/api/projects/{project_id}/members"))}
+
+
+def test_a_profile_change_is_one_member_updated_in_each_of_the_persons_projects(
+    signup: Signup,
+) -> None:
+    ana, ben = signup("ana"), signup("ben")
+    own = new_project(ana, "Own")["id"]
+    archived = new_project(ana, "Archived")["id"]
+    ok(ana.http.patch(f"/api/projects/{archived}", json={"archived": True}))
+    shared = new_project(ben, "Shared")["id"]
+    add_member(ben, shared, ana, role="viewer")
+    deleted = new_project(ana, "Deleted")["id"]
+    assert ana.http.delete(f"/api/projects/{deleted}").status_code == 204
+    not_hers = new_project(ben, "Not hers")["id"]
+    projects = {own: "owner", archived: "owner", shared: "viewer"}
+    heads = {pid: head_seq(ana, pid) for pid in projects}
+    heads[not_hers] = head_seq(ben, not_hers)
+    ended = events_after(ana, deleted, 0)  # its members still read it
+    own_log = f"/api/projects/{ana.id}/events"
+    own_head = ok(ana.http.get(own_log, params={"limit": 1}))["headSeq"]
+
+    for body, changes in (
+        ({"name": "Ana Alvarez"}, ["name"]),
+        ({"avatarColor": "teal", "name": "Ana Alvarez"}, ["avatarColor"]),
+        ({"name": "Ana B. Alvarez", "avatarColor": "navy"}, ["name", "avatarColor"]),
+    ):
+        ok(ana.http.patch("/api/auth/me", json=body))
+        for pid, role in projects.items():
+            [event] = events_after(ana, pid, heads[pid])
+            heads[pid] += 1
+            assert (event["type"], event["userId"], event["seq"]) == (
+                "member_updated",
+                ana.id,
+                heads[pid],
+            )
+            assert event["data"] == {
+                "projectId": pid,
+                "userId": ana.id,
+                "member": members_by_id(ana, pid)[ana.id],
+                "previousRole": role,
+                "changes": changes,
+            }
+            assert event["data"]["member"]["role"] == role
+        # Her own log holds a copy of each, the member they are about being her.
+        copies = ok(ana.http.get(own_log, params={"after": own_head}))["events"]
+        own_head += len(projects)
+        assert sorted((e["data"]["projectId"], e["data"]["changes"]) for e in copies) == sorted(
+            (pid, changes) for pid in projects
+        )
+
+    # The values already there, or nothing at all: no event anywhere.
+    ok(ana.http.patch("/api/auth/me", json={"name": "Ana B. Alvarez", "avatarColor": "navy"}))
+    ok(ana.http.patch("/api/auth/me", json={}))
+    assert {pid: head_seq(ana, pid) for pid in projects} == {p: heads[p] for p in projects}
+    assert ok(ana.http.get(own_log, params={"after": own_head}))["events"] == []
+    # Neither a project she is not in, nor one deleted: its log ended with its deletion.
+    assert head_seq(ben, not_hers) == heads[not_hers]
+    assert events_after(ana, deleted, 0) == ended
+    assert ended[-1]["type"] == "project_deleted"
+
+
+async def test_a_follower_of_a_project_hears_a_members_new_name(
+    live: LiveStack, signup: Signup
+) -> None:
+    ana, ben = signup("ana"), signup("ben")
+    project = new_project(ben, "Shared")["id"]
+    add_member(ben, project, ana)
+    head = head_seq(ben, project)
+    seen = Seen(RealtimeClient(live.api_url, ben.token, gateway_url=live.gateway_http))
+    await seen.client.start()
+    try:
+        await seen.client.join(project, after=head)
+        await seen.client.joined(project)
+        ok(ana.http.patch("/api/auth/me", json={"name": "Ana Alvarez"}))
+        [event] = await seen.until(1)
+    finally:
+        await seen.stop()
+    assert (event.type, event.seq, event.user_id) == ("member_updated", head + 1, ana.id)
+    update = payload(event)
+    assert isinstance(update, MemberUpdated)
+    assert (update.user_id, update.member.user.name) == (ana.id, "Ana Alvarez")
+    assert (update.changes, update.previous_role, update.member.role) == (
+        ["name"],
+        "editor",
+        "editor",
+    )
 
 
 # -- password -------------------------------------------------------------------------

@@ -465,7 +465,11 @@ def test_member_events_carry_the_member(signup: Signup) -> None:
     ids = {"projectId": pid, "userId": bo.id}
     assert [(e["type"], e["userId"], e["data"]) for e in events_after(ana, pid, 1)] == [
         ("member_added", ana.id, {**ids, "member": added}),
-        ("member_updated", ana.id, {**ids, "member": changed, "previousRole": "editor"}),
+        (
+            "member_updated",
+            ana.id,
+            {**ids, "member": changed, "previousRole": "editor", "changes": ["role"]},
+        ),
         ("member_removed", bo.id, ids),
     ]
 

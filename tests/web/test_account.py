@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tasklane.protocol.auth import AVATAR_COLORS
 from tasklane.web.rendering import STATIC_DIR
 from tests.conftest import unique_email
-from tests.web.browsers import Person, api, shared_project
+from tests.web.browsers import LIVE_WITHIN, Person, api, shared_project
 from tests.web.servers import Split
 from tests.web.sqlite_only import database_url  # noqa: F401 (the page looks the same on any database)
 from tests.web.test_accessibility import AXE, violations
@@ -85,15 +85,29 @@ def test_the_palette_is_the_same_in_the_page_scripts() -> None:
     assert tuple(re.findall(r'"(\w+)"', found.group(1))) == AVATAR_COLORS
 
 
-def test_a_person_changes_their_name_and_colour_and_their_avatar_follows(
-    split: Split, contexts: Browsers
-) -> None:
+def save_name(page: Page, name: str) -> Locator:
+    """Saves ``name`` from the account page, by mouse; its profile form."""
+    page.goto("/account")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name="Save profile").click()
+    return page.get_by_test_id("profile-form")
+
+
+def her_task_in_their_project(split: Split) -> tuple[Person, Person, Any]:
+    """Ana and Ben, and their project, where "Plan the launch" is assigned to Ana."""
     ana, _ = register(split, "Ana")
     ben, _ = register(split, "Ben")
     project = shared_project(split, ana, ben)
     with api(split, ana) as http:
         body = {"name": "Plan the launch", "assigneeId": ana.id}
         assert http.post(f"/api/projects/{project['id']}/tasks", json=body).status_code == 201
+    return ana, ben, project
+
+
+def test_a_person_changes_their_name_and_colour_and_their_avatar_follows(
+    split: Split, contexts: Browsers
+) -> None:
+    ana, ben, project = her_task_in_their_project(split)
 
     page = contexts(ana)
     page.goto("/")
@@ -139,15 +153,39 @@ def test_a_person_changes_their_name_and_colour_and_their_avatar_follows(
     assert contexts.errors == []
 
 
+def test_a_new_name_reaches_anothers_open_project_page_without_a_reload(
+    split: Split, contexts: Browsers
+) -> None:
+    ana, ben, project = her_task_in_their_project(split)
+    board = f"/projects/{project['id']}"
+    anas_board, bens = contexts(ana), contexts(ben)
+    for page in (anas_board, bens):
+        page.goto(board)
+        expect(page.get_by_test_id("status-indicator")).to_have_text("Live")
+    present = bens.get_by_test_id("presence").get_by_role("img", name="Ana")
+    expect(present).to_have_count(1, timeout=LIVE_WITHIN)
+    assignee = bens.get_by_test_id("task-row").filter(has_text="Plan the launch")
+    assignee = assignee.get_by_test_id("task-assignee")
+    expect(assignee).to_contain_text("Ana")
+
+    saved = save_name(contexts(ana), "Ana Alvarez")
+    expect(saved.get_by_role("status")).to_have_text("Profile saved.")
+
+    # On Ben's page as it is: her task, the header's members, who is viewing.
+    expect(assignee).to_contain_text("Ana Alvarez", timeout=LIVE_WITHIN)
+    expect(assignee.locator('[data-field="assignee-initials"]')).to_have_text("AA")
+    members = bens.get_by_test_id("member-avatars")
+    expect(members.get_by_role("img", name="Ana Alvarez")).to_have_text("AA", timeout=LIVE_WITHIN)
+    expect(members.get_by_role("img", name="Ben")).to_have_count(1)
+    present = bens.get_by_test_id("presence").get_by_role("img", name="Ana Alvarez")
+    expect(present).to_have_text("AA", timeout=LIVE_WITHIN)
+    assert contexts.errors == []
+
+
 def test_a_bad_profile_is_explained_beside_its_field(split: Split, contexts: Browsers) -> None:
     ana, _ = register(split, "Ana")
     page = contexts(ana)
-    page.goto("/account")
-    page.get_by_label("Name", exact=True).fill("   ")
-    page.get_by_role("button", name="Save profile").click()
-    expect(page.get_by_test_id("profile-form").get_by_role("alert")).to_have_text(
-        "Enter your name."
-    )
+    expect(save_name(page, "   ").get_by_role("alert")).to_have_text("Enter your name.")
     expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
 
 

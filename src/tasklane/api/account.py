@@ -27,7 +27,9 @@ router = APIRouter(prefix="/api", tags=["auth"])
     ),
 )
 async def update_me(body: ProfileUpdate, user: CurrentUser, services: ServicesDep) -> UserPublic:
-    """Change your name or avatar colour (`null` gives back the colour your ID picks)."""
+    """Change your name or avatar colour (`null` gives back the colour your ID picks).
+    Every project you are a member of hears it as a `member_updated` whose `changes` names
+    the fields that changed; a change that changes nothing appends nothing."""
     return UserPublic.model_validate(await services.account.update_profile(user, body))
 
 

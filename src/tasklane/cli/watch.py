@@ -100,8 +100,10 @@ def describe(event: EventEnvelope, names: Names) -> str:
         who = escape(names(data["userId"]))
         if kind == "member_added":
             return f"added {who} as {data['member']['role']}"
-        if kind == "member_updated":
+        if kind == "member_updated" and "role" in data["changes"]:
             return f"made {who} {data['member']['role']} (was {data['previousRole']})"
+        if kind == "member_updated":
+            return f"changed the {listed()} of {who}"
         return f"removed {who}"
     if kind == "project_created":
         return f"created the project {quoted('project')}"

@@ -1,13 +1,15 @@
 """A person's own account: their profile (name, avatar colour) and their password.
 
-A person's profile belongs to no project, so a change to it appends no event: pages
-read names and colours when they draw them.
+A person's profile belongs to no project, yet every project they are a member of shows
+it: a change to it is announced in each of them as a ``member_updated``
+(``members.announce_profile``), in the change's own transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from pydantic.alias_generators import to_camel
 from sqlalchemy import delete, update
 
 from tasklane.ids import hash_secret
@@ -15,6 +17,7 @@ from tasklane.models import Token, User
 from tasklane.protocol.auth import PasswordChange, ProfileUpdate
 from tasklane.services.auth import SESSION, AuthService
 from tasklane.services.errors import Forbidden, Invalid, NotFound
+from tasklane.services.members import announce_profile
 from tasklane.services.runtime import Runtime
 
 
@@ -24,14 +27,18 @@ class AccountService:
         self.auth = auth
 
     async def update_profile(self, user: User, body: ProfileUpdate) -> User:
-        """Change the fields ``body`` names; the rest stay as they are."""
-        changes = body.model_dump(exclude_unset=True)
-        async with self.runtime.db.write() as session:
-            row = await session.get(User, user.id)
+        """Change the fields ``body`` names; the rest stay as they are. A change that
+        changes nothing appends nothing."""
+        asked = body.model_dump(exclude_unset=True)
+        async with self.runtime.transaction() as tx:
+            row = await tx.session.get(User, user.id)
             if row is None:
                 raise NotFound("user not found", resource="user")
-            for field, value in changes.items():
-                setattr(row, field, value)
+            changed = [field for field, value in asked.items() if getattr(row, field) != value]
+            for field in changed:
+                setattr(row, field, asked[field])
+            if changed:
+                await announce_profile(tx, row, [to_camel(field) for field in changed])
         return row
 
     async def change_password(self, user: User, secret: str, body: PasswordChange) -> int:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tasklane.models import ProjectMember, User
+from tasklane.models import Project, ProjectMember, User
 from tasklane.protocol.auth import UserPublic
 from tasklane.protocol.events import MemberAdded, MemberRemoved, MemberUpdated
 from tasklane.protocol.project import MemberAdd, MemberPublic, MemberUpdate
-from tasklane.services.access import Action, require
+from tasklane.services.access import Action, lock_projects, require
 from tasklane.services.assignees import unassign
 from tasklane.services.errors import Conflict, NotFound
 from tasklane.services.runtime import Runtime, Transaction
@@ -99,6 +99,7 @@ class MemberService:
                         user_id=user_id,
                         member=public,
                         previous_role=previous,
+                        changes=["role"],
                     ),
                     actor_id=user.id,
                 )
@@ -145,3 +146,37 @@ class MemberService:
         )
         if (owners or 0) <= 1:
             raise Conflict("a project keeps at least one owner", code="last_owner")
+
+
+async def announce_profile(tx: Transaction, person: User, changes: list[str]) -> None:
+    """Tell every live project ``person`` is a member of (archived ones too) that their
+    profile changed: one ``member_updated`` each, their role as it was, with ``changes``
+    naming the fields (``name``, ``avatarColor``). The projects' locks are taken first,
+    in ID order, as for any transaction that writes to several logs; a project deleted
+    or left meanwhile is passed over."""
+    live = (ProjectMember.user_id == person.id, Project.deleted_at.is_(None))
+    project_ids = list(
+        await tx.session.scalars(
+            select(Project.id)
+            .join(ProjectMember, ProjectMember.project_id == Project.id)
+            .where(*live)
+        )
+    )
+    await lock_projects(tx.session, project_ids)
+    members = await tx.session.scalars(
+        select(ProjectMember)
+        .join(Project, Project.id == ProjectMember.project_id)
+        .where(*live, ProjectMember.project_id.in_(project_ids))
+        .order_by(ProjectMember.project_id)
+    )
+    for member in list(members):
+        await tx.emit(
+            MemberUpdated(
+                project_id=member.project_id,
+                user_id=person.id,
+                member=member_public(member, person),
+                previous_role=member.role,
+                changes=changes,
+            ),
+            actor_id=person.id,
+        )

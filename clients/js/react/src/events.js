@@ -74,7 +74,7 @@
  * @property {string} projectId
  * @property {string} userId
  * @property {Role} role
- * @property {{ id: string, email: string, name: string, createdAt: string }} user
+ * @property {{ id: string, email: string, name: string, avatarColor: string | null, createdAt: string }} user  `avatarColor`: the palette's colour they chose, or null for their ID's
  * @property {string} createdAt
  */
 
@@ -95,7 +95,7 @@
 /** @typedef {Envelope<"project_updated", { project: Project, changes: string[] }>} ProjectUpdatedEvent */
 /** @typedef {Envelope<"project_deleted", {}>} ProjectDeletedEvent */
 /** @typedef {Envelope<"member_added", { userId: string, member: Member }>} MemberAddedEvent */
-/** @typedef {Envelope<"member_updated", { userId: string, member: Member, previousRole: Role }>} MemberUpdatedEvent */
+/** @typedef {Envelope<"member_updated", { userId: string, member: Member, previousRole: Role, changes: string[] }>} MemberUpdatedEvent  a role changed (`changes: ["role"]`), or the member's `name` or `avatarColor` */
 /** @typedef {Envelope<"member_removed", { userId: string }>} MemberRemovedEvent */
 /** @typedef {Envelope<"section_created", { sectionId: string, section: Section, reranked: Reranked }>} SectionCreatedEvent */
 /** @typedef {Envelope<"section_updated", { sectionId: string, section: Section, changes: string[], reranked: Reranked }>} SectionUpdatedEvent */

@@ -73,7 +73,11 @@ function Board({ projectId }: { projectId: string }): ReactNode {
       onResync: ({ seq: from }) => void (from satisfies number),
       onLeft: ({ reason }) => void (reason satisfies string),
       onEvent: (event: RealtimeEvent) => {
-        if (event.type === "member_updated") void (event.data.previousRole satisfies "owner" | "editor" | "commenter" | "viewer");
+        if (event.type === "member_updated") {
+          void (event.data.previousRole satisfies "owner" | "editor" | "commenter" | "viewer");
+          void (event.data.changes satisfies string[]);
+          void (event.data.member.user.avatarColor satisfies string | null);
+        }
       },
     },
     { projectId },

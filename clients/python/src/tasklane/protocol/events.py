@@ -59,10 +59,16 @@ class MemberAdded(EventData):
 
 
 class MemberUpdated(EventData):
+    """A member's role changed, or the person's own name or avatar colour (announced to
+    every project they are a member of). ``changes`` names the fields: ``role``,
+    ``name``, ``avatarColor``; ``previous_role`` is the role as it was (the same as
+    ``member.role`` when the role did not change)."""
+
     TYPE = "member_updated"
     user_id: str
     member: MemberPublic
     previous_role: Role
+    changes: list[str]
 
 
 class MemberRemoved(EventData):

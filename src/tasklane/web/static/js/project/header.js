@@ -1,8 +1,9 @@
 // The project's header and its name wherever it shows (sidebar, title): owners rename
 // the project in place; a rename by someone else shows at once, or, while the reader is
-// renaming it too, as a note beside their input.
+// renaming it too, as a note beside their input. The header's stack of members follows
+// who they are and what they are called.
 
-import { $, byTestId, field, setText, flash, showRemoteNote } from "../ui.js";
+import { $, byTestId, field, el, clear, setText, flash, fillAvatar, showRemoteNote } from "../ui.js";
 import { editInline } from "../inline-edit.js";
 import { me, projectId } from "./context.js";
 import { store } from "./store.js";
@@ -73,8 +74,34 @@ export function showProject({ actorId = null, changes = [] } = {}) {
   if (h1 && changes.includes("name")) flash(h1);
 }
 
+// As many avatars as the header has room for, as the server draws them.
+const STACKED = 4;
+let membersDrawn = ""; // what the stack shows, so that it is drawn again only when that changed
+
+// The header's members from the store: the first to join, each with their name and
+// colour as of the last event, and how many more.
+function showMembers() {
+  const stack = byTestId("member-avatars");
+  if (!stack) return;
+  const members = [...store.members.values()];
+  const shown = members.slice(0, STACKED).map((m) => m.user);
+  const drawn = JSON.stringify([members.length, shown]);
+  if (drawn === membersDrawn) return;
+  membersDrawn = drawn;
+  clear(stack);
+  for (const user of shown) {
+    const avatar = el("span", { class: "avatar" });
+    fillAvatar(avatar, user, { named: true });
+    stack.append(avatar);
+  }
+  const more = members.length - shown.length;
+  if (more > 0) stack.append(el("span", { class: "avatar more", title: `${more} more`, text: `+${more}` }));
+  stack.setAttribute("aria-label", `${members.length} members`);
+}
+
 // Owners see the pencil; it comes and goes with the reader's role.
 afterRender(() => {
   const button = renameButton();
   if (button && !renaming) button.hidden = !store.canManage();
+  showMembers();
 });

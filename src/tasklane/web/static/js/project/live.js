@@ -4,7 +4,7 @@
 // short notice, a rename under the reader's own rename leaves a note beside it.
 
 import {
-  byTestId, allByTestId, field, setText, cloneTemplate, notify, flash, fillAvatar, syncList,
+  byTestId, field, setText, cloneTemplate, notify, flash, fillAvatar, syncList,
   showRemoteNote, STATUS_LABELS, ROLE_WORDS,
 } from "../ui.js";
 import { at } from "../urls.js";
@@ -12,7 +12,7 @@ import { pageRealtime } from "../page-realtime.js";
 import { me, projectId } from "./context.js";
 import { store } from "./store.js";
 import { checkOwnEcho } from "./own-changes.js";
-import { rowEls } from "./view.js";
+import { rowEls, afterRender } from "./view.js";
 import { renameInput } from "./task-items.js";
 import { sectionNode, sectionRenameInput } from "./sections.js";
 import { flashSubtask } from "./task-pane.js";
@@ -49,23 +49,41 @@ export function renderStatus(s) {
 
 // ---------------------------------------------------------------------------- presence
 
+// Who is viewing, as the last presence frame said (null until one has), and what the
+// avatars show of them.
+const presence = { users: null, drawn: "" };
+
 function renderPresence({ projectId: pid, users }) {
   if (pid !== projectId) return;
+  presence.users = users;
+  showPresence();
+}
+
+// Each viewer as the store knows them: a member's name and colour as of the last event,
+// which may be newer than the name their arrival was announced with. Drawn again after
+// any render in which one of them changed.
+function showPresence() {
   const box = byTestId("presence");
-  if (!box) return;
-  for (const u of users) store.people.set(u.userId, store.people.get(u.userId) || u.name);
-  syncList(box, users, {
+  if (!box || !presence.users) return;
+  for (const u of presence.users) store.people.set(u.userId, store.people.get(u.userId) || u.name);
+  const people = presence.users.map((u) => store.person(u.userId));
+  const drawn = JSON.stringify(people);
+  if (drawn === presence.drawn) return;
+  presence.drawn = drawn;
+  syncList(box, people, {
     selector: '[data-testid="presence-avatar"]',
-    key: (u) => u.userId,
+    key: (person) => person.id,
     keyOf: (node) => node.dataset.userId,
     create: () => cloneTemplate("presence-avatar-template"),
-    fill: (node, u) => {
-      node.dataset.userId = u.userId;
-      fillAvatar(node, { ...store.person(u.userId), name: u.name }, { named: true });
+    fill: (node, person) => {
+      node.dataset.userId = person.id;
+      fillAvatar(node, person, { named: true });
     },
   });
-  box.setAttribute("aria-label", users.length ? `Viewing now: ${users.map((u) => u.name).join(", ")}` : "Viewing now");
+  box.setAttribute("aria-label", people.length ? `Viewing now: ${people.map((p) => p.name).join(", ")}` : "Viewing now");
 }
+
+afterRender(showPresence);
 
 // ---------------------------------------------------------------------------- others' changes
 
@@ -126,7 +144,7 @@ function lostAccess(message) {
     banner.hidden = false;
   }
   notify(message, { kind: "error", timeout: 0 });
-  for (const avatar of allByTestId("presence-avatar")) avatar.remove();
+  renderPresence({ projectId, users: [] });
 }
 
 // ---------------------------------------------------------------------------- the connection
