@@ -153,6 +153,7 @@ OPENED = {
     "project settings": ("list", "project-settings", "project-settings-dialog"),
     "deleting a task": ("task pane", "pane-delete", "confirm-dialog"),
     "moving a row": ("list", "move-menu-button", "move-menu"),
+    "selecting a task": ("list", "task-select", "bulk-bar"),
 }
 
 

@@ -36,6 +36,7 @@ EVERY_SHORTCUT = [
     ("Ctrl + Enter", "Save the notes, or post the comment"),
     ("Esc", "Close a dialog, a menu or the task pane"),
     ("Ctrl + z", "Undo your last deletion, completion or move"),
+    ("Shift + click", "select, or unselect, every task of its list"),
 ]
 
 

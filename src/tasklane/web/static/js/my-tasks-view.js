@@ -13,6 +13,12 @@ const page = readPageData();
 const ROW = '[data-testid="task-row"]';
 const UNFILTERED = parseViewQuery("", "my-tasks");
 const rows = new Map(); // taskId -> its row, shown or not
+const drawnHooks = [];
+
+/** Runs `fn` after every drawing of the rows (the selection draws itself on them). */
+export function onDrawn(fn) {
+  drawnHooks.push(fn);
+}
 
 function adoptRows(root) {
   for (const row of $$(ROW, root)) if (!rows.has(row.dataset.taskId)) rows.set(row.dataset.taskId, row);
@@ -58,4 +64,5 @@ export function drawMyTasks(tasks, { makeRow = () => null } = {}) {
   for (const [id] of rows) if (!tasks.has(id)) rows.delete(id);
   if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
   showCounts(shown.length, all.length);
+  for (const fn of drawnHooks) fn();
 }

@@ -8,6 +8,7 @@
 //   view.js         the List or Board drawn from the store
 //   task-items.js   rows and cards in use: complete, rename, open
 //   board-view.js   moving tasks (both views): drag and drop, the keyboard's "Move to…" menu
+//   bulk.js         selecting tasks and changing them together (../bulk-bar.js)
 //   sections.js     add tasks, add / rename / delete sections
 //   task-pane.js    the task pane; pane-fields.js, subtasks.js, comments.js, activity.js
 //   header.js       the project's name (rename for owners)
@@ -30,6 +31,7 @@ import { bindHeader, showProject } from "./project/header.js";
 import { bindProjectSettings } from "./project/project-settings.js";
 import { connect, announce } from "./project/live.js";
 import { bindFilterBar } from "./filter-bar.js";
+import { bindBulk } from "./project/bulk.js";
 import { forgetOwnChanges } from "./project/own-changes.js";
 
 let rt = null;
@@ -128,6 +130,8 @@ async function start() {
   bindHeader();
   bindProjectSettings();
   bindGlobal();
+  // After bindGlobal: Esc closes a menu or the pane before it clears the selection.
+  bindBulk();
   bindFilterBar(render);
   render();
   startRelativeTimeTicker();

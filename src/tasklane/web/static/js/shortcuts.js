@@ -30,8 +30,9 @@ export const SHORTCUTS = [
   { group: "Tasks", press: "F2", does: "Rename the focused task (List, My Tasks, search)" },
   { group: "Tasks", press: "Enter", does: "Save a rename; in “Add task…”, add the task and start the next" },
   { group: "Tasks", press: "Ctrl+Enter", does: "Save the notes, or post the comment (⌘+Enter on a Mac)" },
-  { group: "Tasks", press: "Esc", does: "Close a dialog, a menu or the task pane; cancel a rename" },
-  { group: "Tasks", press: "Ctrl+z", does: "Undo your last deletion, completion or move while its notice shows (⌘+Z on a Mac)" },
+  { group: "Tasks", press: "Esc", does: "Close a dialog, a menu or the task pane; cancel a rename; else clear the selected tasks" },
+  { group: "Tasks", press: "Ctrl+z", does: "Undo your last deletion, completion or move (of one task or of the selected tasks) while its notice shows (⌘+Z on a Mac)" },
+  { group: "Tasks", press: "Shift+click", does: "On a task's selection checkbox: select, or unselect, every task of its list from the last one set (List, Board, My Tasks)" },
 ];
 
 const sequence = new KeySequence(

@@ -47,7 +47,8 @@ function fillStatus(root, status, columnStatus) {
  * Fills a row or card from `task`. Options left out leave that part as it is:
  *   href     the name's link
  *   person   the assignee ({id, name}, or null for nobody)
- *   canEdit  whether the reader may change it (checkbox, rename and move buttons)
+ *   canEdit  whether the reader may change it (checkbox, rename and move buttons,
+ *            and the selection checkbox)
  *   columnStatus  the status its section stands for (null: a free section); the pill
  *            hides where it would only repeat the column
  *   checked  the checkbox's state while a click waits for the server
@@ -67,6 +68,12 @@ export function fillTask(node, task, { href, person, canEdit, checked, columnSta
   if (name) {
     setText(name, task.name);
     if (href) name.setAttribute("href", href);
+  }
+  // Its state is the selection's (bulk-bar.js); its name is the task's.
+  const select = field(node, "select");
+  if (select) {
+    select.setAttribute("aria-label", `Select \u201c${task.name}\u201d`);
+    if (canEdit !== undefined) select.hidden = !canEdit;
   }
   fillCount(node, "subtasks", task.subtaskCount);
   fillCount(node, "comments", task.commentCount);

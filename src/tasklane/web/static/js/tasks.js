@@ -1,7 +1,8 @@
 // My Tasks and Search: the rows list tasks from several projects. The checkbox completes
 // a task (and on My Tasks the row moves to its group), the pencil renames it inline;
 // the name is a link to the task in its project. Problems show in the row. My Tasks
-// draws its groups under its filter bar (my-tasks-view.js).
+// draws its groups under its filter bar (my-tasks-view.js), and changes several tasks
+// at once (my-tasks-bulk.js).
 
 import { endpoints, humanMessage } from "./api.js";
 import {
@@ -13,6 +14,7 @@ import { fillTask } from "./task-markup.js";
 import { bindFilterBar } from "./filter-bar.js";
 import { drawMyTasks } from "./my-tasks-view.js";
 import { applyToMyTasks } from "./my-tasks-live.js";
+import { bindMyTasksBulk } from "./my-tasks-bulk.js";
 import { onPersonEvent } from "./person-live.js";
 import { followSearch } from "./search-live.js";
 import { offerUndo } from "./undo.js";
@@ -127,6 +129,7 @@ async function reloadMyTasks() {
 }
 
 if ($('[data-testid="my-tasks"]')) {
+  bindMyTasksBulk(byTestId("my-tasks"), tasks, (page.me || {}).id, drawAll);
   onPersonEvent({
     event(e) {
       if (!applyToMyTasks(tasks, page.projects || [], e, (page.me || {}).id)) return;

@@ -364,3 +364,18 @@ export function flash(node) {
   clearTimeout(node._flashTimer);
   node._flashTimer = setTimeout(() => node.classList.remove("flash"), 1600);
 }
+
+// ---------------------------------------------------------------- keyboard
+
+/**
+ * Moves the focus among `items` (a menu's, a toolbar's) for the arrow key `key`: the
+ * next or previous (round), Home and End the first and last. Whether the key was one.
+ */
+export function focusByKey(items, key, { next = "ArrowDown", previous = "ArrowUp" } = {}) {
+  if (!items.length) return false;
+  const at = items.indexOf(document.activeElement);
+  const to = { [next]: at + 1, [previous]: at - 1 + items.length, Home: 0, End: items.length - 1 }[key];
+  if (to === undefined) return false;
+  items[to % items.length].focus();
+  return true;
+}

@@ -3,7 +3,7 @@
 // menu on each card or row. A move shows at once (a provisional rank in the store) and
 // the server's answer replaces it.
 
-import { $, $$, allByTestId, el } from "../ui.js";
+import { $, $$, allByTestId, el, focusByKey } from "../ui.js";
 import { store, rankBetween } from "./store.js";
 import { calls, seqOf } from "./own-changes.js";
 import { render, rowEls, listOf, showItemError, ITEM_TESTID, SECTION_TESTID } from "./view.js";
@@ -222,14 +222,8 @@ export function openMoveMenu(card, button) {
     refocus();
   });
   node.addEventListener("keydown", (e) => {
-    const items = menuItems();
-    const at = items.indexOf(document.activeElement);
-    if (e.key === "ArrowDown") items[(at + 1) % items.length].focus();
-    else if (e.key === "ArrowUp") items[(at - 1 + items.length) % items.length].focus();
-    else if (e.key === "Home") items[0].focus();
-    else if (e.key === "End") items[items.length - 1].focus();
-    else if (e.key === "Escape" || e.key === "Tab") closeMoveMenu({ focusButton: true });
-    else return;
+    if (e.key === "Escape" || e.key === "Tab") closeMoveMenu({ focusButton: true });
+    else if (!focusByKey(menuItems(), e.key)) return;
     e.preventDefault();
     e.stopPropagation();
   });
