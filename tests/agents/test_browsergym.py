@@ -3,7 +3,7 @@
 BrowserGym pins Playwright 1.44 and the test run has 1.65, so BrowserGym runs in an
 environment of its own: the packages of requirements/browsergym-lock.txt, installed under
 the user's cache (``~/.cache/tasklane/browsergym/<hash of the lock>/``, like pip's own
-cache) the first time — about 40 s on a warm package cache — and reused after, by every
+cache) by uv the first time — seconds on a warm package cache — and reused after, by every
 checkout; Tasklane itself comes from this checkout's sources (``PYTHONPATH``), so what
 runs is always the code under test. A scripted agent (``browsergym_driver.py``) completes a
 task through the pages by BrowserGym actions on the accessibility tree and is rewarded
@@ -37,7 +37,7 @@ from tasklane.serving import build_servers
 from tests.backends import throwaway_database
 from tests.gym.conftest import ADMIN, gym_settings
 from tests.live import free_port, running
-from tests.packaging.environments import plain_environ
+from tests.packaging.environments import install, plain_environ, uv
 from tests.web.browsers import CHROMIUM
 
 # Making the environment on a cold package cache downloads ~100 MB.
@@ -50,31 +50,21 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "task
 SOURCES = os.pathsep.join(str(ROOT / path) for path in ("src", "clients/python/src"))
 DRIVER = Path(__file__).with_name("browsergym_driver.py")
 PLAYWRIGHTS_OWN = {"playwright", "greenlet", "pyee"}  # may differ: BrowserGym pins them
-INSTALL = 600  # seconds
 RUN = 120
 
 
+# What ``pip freeze`` leaves out of a lock, and ``uv pip freeze`` shows.
+INSTALLERS = {"pip", "setuptools", "wheel", "distribute"}
+
+
 def pins(text: str) -> dict[str, str]:
-    """``name==version`` lines (a lock, ``pip freeze``) by normalised name."""
+    """``name==version`` lines (a lock, a freeze) by normalised name, installers aside."""
     found: dict[str, str] = {}
     for line in text.splitlines():
         if line and not line.startswith(("#", "-e")):
             name, version = line.split("==")
             found[name.lower().replace("_", "-")] = version
-    return found
-
-
-def pip(venv: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
-    python = venv / "bin" / "python"
-    return subprocess.run(
-        [str(python), "-m", "pip", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=plain_environ(venv),
-        check=False,
-    )
+    return {name: version for name, version in found.items() if name not in INSTALLERS}
 
 
 def browsergym_python() -> Path:
@@ -89,12 +79,13 @@ def browsergym_python() -> Path:
             for stale in CACHE.iterdir():  # made from another lock, or left half made
                 if stale.is_dir():
                     shutil.rmtree(stale)
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-            done = pip(venv, "install", "--quiet", "-r", str(LOCK), timeout=INSTALL)
+            made = uv(venv, "venv", "--quiet", "--python", sys.executable, str(venv))
+            assert made.returncode == 0, f"uv venv failed:\n{made.stderr}"
+            done = install(venv, "-r", str(LOCK))
             if done.returncode != 0:
-                _skip_if_the_registry_is_unreachable(venv)
-                pytest.fail(f"pip install failed:\n{done.stdout}\n{done.stderr}")
-            frozen = pip(venv, "freeze", timeout=60)
+                _skip_if_the_registry_is_unreachable()
+                pytest.fail(f"installing failed:\n{done.stdout}\n{done.stderr}")
+            frozen = uv(venv, "pip", "freeze", "--python", str(venv / "bin" / "python"))
             assert pins(frozen.stdout) == pins(LOCK.read_text()), (
                 "requirements/browsergym-lock.txt is not what installs: regenerate it"
             )
@@ -102,16 +93,20 @@ def browsergym_python() -> Path:
     return venv / "bin" / "python"
 
 
-def _skip_if_the_registry_is_unreachable(venv: Path) -> None:
+def _skip_if_the_registry_is_unreachable() -> None:
     """Skip when the package index cannot be reached (the one reason to), judged by
-    fetching one package afresh as the install does; any other failure fails."""
+    fetching one package afresh; any other failure fails."""
     wanted = f"browsergym-core=={pins(LOCK.read_text())['browsergym-core']}"
     with tempfile.TemporaryDirectory() as folder:
-        probe = pip(
-            venv, "download", "--no-deps", "--no-cache-dir", "-d", folder, wanted, timeout=120
+        download = ["download", "--no-deps", "--no-cache-dir", "-d", folder, wanted]
+        probe = subprocess.run(
+            [sys.executable, "-m", "pip", *download],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
     if probe.returncode != 0:
-        shutil.rmtree(venv, ignore_errors=True)
         last = (probe.stderr.strip().splitlines() or ["no output"])[-1]
         pytest.skip(f"the package registry is unreachable, BrowserGym cannot be installed: {last}")
 

@@ -26,7 +26,7 @@ VERSION = "0.1.0"
 @dataclass(frozen=True)
 class Distributions:
     """The four files this repository builds, side by side in ``folder`` (so that
-    ``pip install --find-links folder`` finds ``tasklane-sdk==0.1.0`` there)."""
+    an install with ``--find-links folder`` finds ``tasklane-sdk==0.1.0`` there)."""
 
     folder: Path
 
@@ -49,9 +49,10 @@ class Distributions:
 
 def build(source: Path, into: Path) -> None:
     """``python -m build``: the sdist, then the wheel built from that sdist, so a file
-    the sdist leaves out is missing from the wheel too."""
+    the sdist leaves out is missing from the wheel too. Each is built in an isolated
+    environment of its own, which uv makes."""
     done = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(into), str(source)],
+        [sys.executable, "-m", "build", "--installer", "uv", "--outdir", str(into), str(source)],
         capture_output=True,
         text=True,
         check=False,
@@ -75,26 +76,38 @@ def plain_environ(venv: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def uv(venv: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The test run's own uv (at the lock's version), working on ``venv``."""
+    return subprocess.run(
+        [sys.executable, "-m", "uv", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env=plain_environ(venv),
+        cwd=venv.parent,
+    )
+
+
 def fresh_environment(
     venv: Path, *requirements: str | Path, find_links: Path, locked: bool = True
 ) -> Path:
     """A new virtual environment at ``venv`` holding ``requirements`` (wheels, or
-    ``name==version``) and what they depend on, from the package index (or pip's cache)
-    and at the lock's versions unless not ``locked``; its Python."""
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    ``name==version``) and what they depend on, from the package index (or uv's cache)
+    and at the lock's versions unless not ``locked``; its Python. uv installs them as pip
+    would, from the same metadata, many times faster."""
+    made = uv(venv, "venv", "--quiet", "--python", sys.executable, str(venv))
+    assert made.returncode == 0, f"uv venv failed:\n{made.stderr}"
     python = venv / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     constraints = ["-c", str(LOCK)] if locked else []
-    done = subprocess.run(
-        [*pip, *constraints, "--find-links", str(find_links), *map(str, requirements)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=plain_environ(venv),
-        cwd=venv,
-    )
-    assert done.returncode == 0, f"pip install failed:\n{done.stdout}\n{done.stderr}"
+    done = install(venv, *constraints, "--find-links", str(find_links), *map(str, requirements))
+    assert done.returncode == 0, f"installing failed:\n{done.stdout}\n{done.stderr}"
     return python
+
+
+def install(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``uv pip install args`` into ``venv``."""
+    return uv(venv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *args)
 
 
 @dataclass

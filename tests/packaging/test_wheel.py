@@ -23,6 +23,7 @@ from tests.packaging.environments import (
     Distributions,
     Served,
     fresh_environment,
+    install,
     plain_environ,
     serving,
 )
@@ -285,9 +286,8 @@ def test_the_installed_mcp_command_names_its_extra_until_it_is_installed(
     before = run(*unreachable)
     assert before.returncode == 2
     assert "pip install 'tasklane-server[mcp]'" in before.stderr
-    extras = run(
-        "python",
-        *("-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+    extras = install(
+        installed,
         *("-c", str(REPO / "requirements" / "lock.txt")),
         *("--find-links", str(distributions.folder)),
         f"tasklane-server[mcp,gymnasium]=={VERSION}",
