@@ -77,7 +77,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 async def test_a_gateway_restart_brings_a_jittered_storm_that_loses_nothing(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:
-    count = scaled(300, 3_000)
+    count = scaled(150, 3_000)
     env = {
         "DATABASE_URL": database_url,
         "DATA_DIR": str(tmp_path / "data"),

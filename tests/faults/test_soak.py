@@ -77,7 +77,7 @@ async def soak_round(
 async def test_memory_and_descriptors_stay_flat_round_after_round(
     database_url: str, tmp_path: Path, figures: Figures
 ) -> None:
-    count, seconds, rounds = scaled(200, 3_000), scaled(6, 120), scaled(2, 3)
+    count, seconds, rounds = scaled(100, 3_000), scaled(4, 120), scaled(2, 3)
     env = {
         "DATABASE_URL": database_url,
         "DATA_DIR": str(tmp_path / "data"),
