@@ -140,6 +140,7 @@ def test_the_members_page_follows_its_project(browser: Browser, split: Split) ->
 def test_search_results_follow_the_tasks_they_show(browser: Browser, split: Split) -> None:
     ana, ben = register(split, "Ana"), register(split, "Ben")
     project = shared_project(split, ana, ben)
+    other = shared_project(split, ana, ben)  # with nothing that matches, yet
     with api(split, ana) as http:
         made = [
             http.post(f"/api/projects/{project['id']}/tasks", json={"name": name}).json()
@@ -158,6 +159,9 @@ def test_search_results_follow_the_tasks_they_show(browser: Browser, split: Spli
             expect(results).to_have_count(1, timeout=LIVE_WITHIN)
             http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Report card"})
             expect(results).to_have_count(2, timeout=LIVE_WITHIN)
+            # A match made in a project none of the results were in shows too.
+            http.post(f"/api/projects/{other['id']}/tasks", json={"name": "Report draft"})
+            expect(results).to_have_count(3, timeout=LIVE_WITHIN)
         # The rows drawn live work: Ben completes one.
         card = results.filter(has_text="Report card")
         card.get_by_test_id("task-complete").check()

@@ -1,8 +1,9 @@
-// Search results, live: the page follows the logs of the projects its results are in
-// (and the reader's own, through person-live.js, for projects they join or leave), and
-// when a task changes in one of them the search is run again by the server (this page,
-// fetched) and the results put in place — a renamed task leaves or enters, a completed
-// one shows it. Not while the reader is renaming a row: then once they are done.
+// Search results, live: the page follows the logs of every project of the reader's (and
+// the reader's own, through person-live.js, for projects they join or leave), and when a
+// task changes in one of them the search is run again by the server (this page, fetched)
+// and the results put in place — a renamed task leaves or enters, a completed one shows
+// it, a task made in a project with no result yet appears. Not while the reader is
+// renaming a row: then once they are done.
 
 import { $, readPageData } from "./ui.js";
 import { pageRealtime } from "./page-realtime.js";
@@ -11,21 +12,20 @@ import { onPersonEvent } from "./person-live.js";
 const REGIONS = ['[data-testid="search-results"]', '[data-testid="search-summary"]', '[data-testid="search-empty"]'];
 
 /**
- * @param {{ tasks: any[], projects: any[], busy: () => boolean, onDrawn: (tasks: any[]) => void }} options
- *   `busy`: whether a redraw must wait (an inline rename is open); `onDrawn(tasks)`: the
- *   tasks now shown, for the page's own map.
+ * @param {{ projects: any[], busy: () => boolean, onDrawn: (tasks: any[]) => void }} options
+ *   `projects`: the reader's, each with the head it was read at; `busy`: whether a redraw
+ *   must wait (an inline rename is open); `onDrawn(tasks)`: the tasks now shown, for the
+ *   page's own map.
  */
-export async function followSearch({ tasks, projects, busy, onDrawn }) {
+export async function followSearch({ projects, busy, onDrawn }) {
   const rt = await pageRealtime();
   if (!rt) return;
   const followed = new Set();
-  const follow = (shown) => {
-    for (const projectId of new Set(shown.map((t) => t.projectId))) {
-      if (followed.has(projectId)) continue;
-      const project = projects.find((p) => p.id === projectId);
-      if (!project) continue;
-      followed.add(projectId);
-      rt.join(projectId, project.seq);
+  const follow = (theirs) => {
+    for (const project of theirs) {
+      if (followed.has(project.id)) continue;
+      followed.add(project.id);
+      rt.join(project.id, project.seq);
     }
   };
   let timer = null;
@@ -42,7 +42,7 @@ export async function followSearch({ tasks, projects, busy, onDrawn }) {
     rt.setCursor(projectId, seq);
   });
   onPersonEvent({ event: (e) => e.type.startsWith("member_") || e.type.startsWith("project_") ? again() : null, reload: again });
-  follow(tasks);
+  follow(projects);
 }
 
 async function draw(onDrawn, follow) {
@@ -58,5 +58,5 @@ async function draw(onDrawn, follow) {
   // The rows keep their focus where they can: only what differs is replaced.
   mine.replaceWith(document.importNode(theirs, true));
   onDrawn(data.tasks || []);
-  follow(data.tasks || []);
+  follow(data.projects || []);
 }

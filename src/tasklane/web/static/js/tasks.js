@@ -144,10 +144,9 @@ if ($('[data-testid="my-tasks"]')) {
   });
 }
 
-// Search follows the projects its results are in, and is run again when one changes.
+// Search follows the reader's projects, and is run again when a task in one changes.
 if ($('[data-testid="search-results"]') || $('[data-testid="search-empty"]')) {
   followSearch({
-    tasks: page.tasks || [],
     projects: page.projects || [],
     busy: () => Boolean(document.querySelector(`${ROW} [data-testid="task-name-input"]`)),
     onDrawn: (shown) => {
