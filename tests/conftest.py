@@ -18,7 +18,9 @@ from tasklane.settings import Settings
 from tests.backends import BACKENDS, throwaway_database
 from tests.live import LiveStack, live_stack
 from tests.reliability import Figures
+from tests.tls import share_the_default_context
 
+share_the_default_context()
 _emails = itertools.count(1)
 
 
