@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from tasklane.client.errors import TasklaneConnectionError, error_from
-from tasklane.client.rest import DEFAULT_URL, USER_AGENT
+from tasklane.client.rest import DEFAULT_URL, USER_AGENT, tls_context
 from tasklane.protocol.gym import EpisodeCreated, EpisodeInfo
 
 
@@ -48,6 +48,7 @@ class GymClient:
             timeout=timeout,
             transport=transport,
             headers={"Authorization": f"Bearer {admin_token}", "User-Agent": USER_AGENT},
+            verify=tls_context(),
         )
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

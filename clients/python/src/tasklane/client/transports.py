@@ -48,7 +48,7 @@ from tasklane.client.frames import (
     parse_message,
 )
 from tasklane.client.frames import parse_frame as parse
-from tasklane.client.rest import USER_AGENT, AsyncTasklaneClient
+from tasklane.client.rest import USER_AGENT, AsyncTasklaneClient, tls_context
 from tasklane.protocol import closes
 
 log = logging.getLogger(__name__)
@@ -299,7 +299,9 @@ class SseLink(_PerProject):
         super().__init__()
         self.token = token
         self._http = httpx.AsyncClient(
-            base_url=gateway_http, timeout=httpx.Timeout(open_timeout, read=read_timeout)
+            base_url=gateway_http,
+            timeout=httpx.Timeout(open_timeout, read=read_timeout),
+            verify=tls_context(),
         )
 
     async def _run(self, project_id: str, after: int | None) -> None:
