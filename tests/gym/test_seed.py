@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 
 from tasklane.gym.presets import ANCHOR, PASSWORD, PRESETS
 from tasklane.gym.seed import Rows, generate
@@ -97,3 +97,5 @@ def test_a_few_people_hold_most_of_the_work(medium: Rows) -> None:
 def test_every_seeded_person_signs_in_with_the_documented_password() -> None:
     rows = generate(5, SMALL)
     assert PasswordHasher().verify(rows["users"][0]["password_hash"], PASSWORD)
+    cost = extract_parameters(rows["users"][0]["password_hash"])
+    assert (cost.time_cost, cost.memory_cost) == (1, 1_024)  # a sign-in costs next to nothing
