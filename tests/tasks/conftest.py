@@ -11,6 +11,7 @@ from tasklane.client.gym import GymClient
 from tests.backends import throwaway_database
 from tests.gym.conftest import ADMIN, gym_settings
 from tests.live import LiveStack, live_stack
+from tests.tasks.template_checks import Starts
 
 
 @pytest.fixture(scope="module")
@@ -26,3 +27,8 @@ def episodes_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStac
 def gym(episodes_host: LiveStack) -> Iterator[GymClient]:
     with GymClient(episodes_host.api_url, admin_token=ADMIN) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def starts(gym: GymClient) -> Starts:
+    return Starts(gym)

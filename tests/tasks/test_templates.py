@@ -12,12 +12,12 @@ import pytest
 from tasklane.client.gym import GymClient
 from tasklane.tasks.grading import instantiate, world_of
 from tasklane.tasks.library import TEMPLATES
-from tests.tasks.template_checks import half, oracle_scores_one_and_nothing_zero, world
+from tests.tasks.template_checks import Starts, half, oracle_scores_one_and_nothing_zero, world
 
 
 @pytest.mark.parametrize("template_id", half(0))
-def test_the_oracle_scores_one_and_nothing_scores_zero(gym: GymClient, template_id: str) -> None:
-    oracle_scores_one_and_nothing_zero(gym, template_id)
+def test_the_oracle_scores_one_and_nothing_scores_zero(starts: Starts, template_id: str) -> None:
+    oracle_scores_one_and_nothing_zero(starts, template_id)
 
 
 @pytest.mark.parametrize("preset", ["small", "medium"])
@@ -43,3 +43,17 @@ def test_instances_are_stable_and_splits_fixed() -> None:
     splits = {template.split(seed) for seed in range(200)}
     assert splits == {"train", "test"}
     assert [template.split(s) for s in range(20)] == [template.split(s) for s in range(20)]
+
+
+def test_the_world_sorts_once_and_hands_out_copies() -> None:
+    rows = [("task_b", "a"), ("task_a", "b")]
+    tasks = [
+        {"id": i, "projectId": "p", "parentId": None, "sectionId": "s", "rank": r} for i, r in rows
+    ]
+    world = world_of({"tasks": tasks}, "2026-03-02")
+    by_id = world.in_section("s")
+    assert [t["id"] for t in by_id] == ["task_a", "task_b"]
+    assert [t["id"] for t in world.in_board_order("s")] == ["task_b", "task_a"]
+    by_id.clear()  # a caller's list is its own: what the world keeps stays as it was
+    assert [t["id"] for t in world.in_section("s")] == ["task_a", "task_b"]
+    assert [t["id"] for t in world.tasks("p", top=True)] == ["task_a", "task_b"]

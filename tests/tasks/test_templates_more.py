@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tasklane.client.gym import GymClient
-from tests.tasks.template_checks import half, oracle_scores_one_and_nothing_zero
+from tests.tasks.template_checks import Starts, half, oracle_scores_one_and_nothing_zero
 
 
 @pytest.mark.parametrize("template_id", half(1))
-def test_the_oracle_scores_one_and_nothing_scores_zero(gym: GymClient, template_id: str) -> None:
-    oracle_scores_one_and_nothing_zero(gym, template_id)
+def test_the_oracle_scores_one_and_nothing_scores_zero(starts: Starts, template_id: str) -> None:
+    oracle_scores_one_and_nothing_zero(starts, template_id)

@@ -3,7 +3,7 @@ indexed, with the app's "today"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +19,9 @@ class World:
     today: date
     _by_id: dict[str, dict[str, Row]] = field(default_factory=dict, repr=False, compare=False)
     _groups: dict[tuple[str, str], dict[Any, list[Row]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _sorted: dict[tuple[Any, ...], list[Row]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -42,6 +45,23 @@ class World:
                 groups.setdefault(row.get(key), []).append(row)
             self._groups[(name, key)] = groups
         return list(groups.get(value, []))
+
+    def _sorted_where(self, name: str, key: str, value: Any, order: tuple[str, ...]) -> list[Row]:
+        """``where``, sorted by the fields ``order``."""
+
+        def make() -> list[Row]:
+            return sorted(self.where(name, key, value), key=lambda row: [row[f] for f in order])
+
+        return self._kept((name, key, value, order), make)
+
+    def _kept(self, key: tuple[Any, ...], make: Callable[[], list[Row]]) -> list[Row]:
+        """A copy of ``make()``, made once per ``key``: samplers ask for the same sorted
+        rows again and again (once per person who may edit a project, say), and on the
+        large preset sorting them anew each time took most of drawing an instance."""
+        found = self._sorted.get(key)
+        if found is None:
+            found = self._sorted[key] = make()
+        return list(found)
 
     # -- people and projects ------------------------------------------------------------
 
@@ -91,31 +111,36 @@ class World:
     # -- sections and tasks -------------------------------------------------------------
 
     def sections(self, project_id: str) -> list[Row]:
-        found = self.where("sections", "projectId", project_id)
-        return sorted(found, key=lambda s: (s["rank"], s["id"]))
+        return self._sorted_where("sections", "projectId", project_id, ("rank", "id"))
 
     def tasks(self, project_id: str | None = None, *, top: bool | None = None) -> list[Row]:
-        among = (
-            self.rows("tasks")
-            if project_id is None
-            else self.where("tasks", "projectId", project_id)
-        )
-        found = [t for t in among if top is None or (t["parentId"] is None) == top]
-        return sorted(found, key=lambda t: t["id"])
+        def make() -> list[Row]:
+            among = (
+                self.rows("tasks")
+                if project_id is None
+                else self.where("tasks", "projectId", project_id)
+            )
+            found = [t for t in among if top is None or (t["parentId"] is None) == top]
+            return sorted(found, key=lambda t: t["id"])
+
+        return self._kept(("tasks", project_id, top), make)
 
     def in_section(self, section_id: str) -> list[Row]:
         """The tasks of a section (top-level ones: subtasks have none), by id."""
-        return sorted(self.where("tasks", "sectionId", section_id), key=lambda t: t["id"])
+        return self._sorted_where("tasks", "sectionId", section_id, ("id",))
+
+    def in_board_order(self, section_id: str) -> list[Row]:
+        """The tasks of a section as the board shows them: by sort key, then id."""
+        return self._sorted_where("tasks", "sectionId", section_id, ("rank", "id"))
 
     def task(self, task_id: str) -> Row | None:
         return self.get("tasks", task_id)
 
     def subtasks(self, task_id: str) -> list[Row]:
-        return sorted(self.where("tasks", "parentId", task_id), key=lambda t: t["id"])
+        return self._sorted_where("tasks", "parentId", task_id, ("id",))
 
     def comments(self, task_id: str) -> list[Row]:
-        found = self.where("comments", "taskId", task_id)
-        return sorted(found, key=lambda c: (c["createdAt"], c["id"]))
+        return self._sorted_where("comments", "taskId", task_id, ("createdAt", "id"))
 
     def overdue(self, task: Row) -> bool:
         due = task.get("dueOn")

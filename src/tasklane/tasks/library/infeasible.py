@@ -133,18 +133,29 @@ ADD_MEMBER_AS_EDITOR = Template(
 )
 
 
+def _lone_comments(world: World, project: Row) -> list[tuple[Row, Row]]:
+    """Each task of the project an intent may name, with each comment on it whose author
+    left no other there."""
+    found = []
+    for task in named_once(world.tasks(project["id"])):
+        comments = world.comments(task["id"])
+        authors = [c["authorId"] for c in comments]
+        found += [(task, c) for c in comments if authors.count(c["authorId"]) == 1]
+    return found
+
+
 def _others_comment_sample(world: World, rng: random.Random) -> Params | None:
     """Someone who edits a project, and the one comment a colleague left on a task."""
+    lone: dict[str, list[tuple[Row, Row]]] = {}  # per project, found once for all its editors
     choices = []
     for person, project in holding(world, EDITORS):
-        for task in named_once(world.tasks(project["id"])):
-            comments = world.comments(task["id"])
-            authors = [c["authorId"] for c in comments]
-            choices += [
-                (person, project, task, c)
-                for c in comments
-                if c["authorId"] != person["id"] and authors.count(c["authorId"]) == 1
-            ]
+        if project["id"] not in lone:
+            lone[project["id"]] = _lone_comments(world, project)
+        choices += [
+            (person, project, task, c)
+            for task, c in lone[project["id"]]
+            if c["authorId"] != person["id"]
+        ]
     found = pick(rng, choices)
     if found is None:
         return None

@@ -25,8 +25,7 @@ MERGED_MOST = 30  # tasks in a section merged into another, moved one by one
 
 def _in_section(world: World, section_id: str) -> list[Row]:
     """The tasks of a section, in their order (subtasks belong to their parent)."""
-    found = world.where("tasks", "sectionId", section_id)
-    return sorted(found, key=lambda t: (t["rank"], t["id"]))
+    return world.in_board_order(section_id)
 
 
 def _order(world: World, project_id: str) -> list[str]:
