@@ -1,5 +1,5 @@
-"""``tasklane gym run`` and ``tasklane gym grade`` from outside: 32 instances at
-parallelism 8 with the oracle agent all score 1 and grade the same offline; a command
+"""``tasklane gym run`` and ``tasklane gym grade`` from outside: more instances than the
+8 run at once, with the oracle agent, all score 1 and grade the same offline; a command
 agent gets the task in its environment; an agent that does nothing scores 0."""
 
 from __future__ import annotations
@@ -41,9 +41,7 @@ def results(out: Path, name: str = "results.jsonl") -> list[dict[str, object]]:
     return [json.loads(line) for line in (out / name).read_text().splitlines()]
 
 
-def test_the_oracle_over_32_instances_and_the_offline_grade(
-    host: LiveStack, tmp_path: Path
-) -> None:
+def test_the_oracle_at_parallelism_8_and_the_offline_grade(host: LiveStack, tmp_path: Path) -> None:
     out = tmp_path / "run"
     ran = tasklane(
         host,
@@ -53,7 +51,7 @@ def test_the_oracle_over_32_instances_and_the_offline_grade(
         "--tasks",
         "task.*",
         "--seeds",
-        "1,2,3,4,5,6",
+        "1,2",
         "--parallel",
         "8",
         "--out",
@@ -61,7 +59,7 @@ def test_the_oracle_over_32_instances_and_the_offline_grade(
     )
     assert ran.returncode == 0, ran.stderr
     found = results(out)
-    assert len(found) >= 32  # six templates, six seeds, a few without an instance
+    assert len(found) >= 16  # nine templates on two seeds: twice the eight at a time, and more
     assert {r["reward"] for r in found} == {1.0}, [r for r in found if r["reward"] != 1.0]
     assert all(
         r["steps"] == len(json.loads((out / str(r["trajectory"]) / "events.json").read_text()))
@@ -99,7 +97,7 @@ def test_a_command_agent_and_an_idle_one(host: LiveStack, tmp_path: Path) -> Non
         "--agent",
         f"{sys.executable} {agent}",
         "--tasks",
-        "infeasible.*",
+        "infeasible.a*",  # four templates: each instance starts a process of its own
         "--seeds",
         "1,2",
         "--out",
