@@ -68,23 +68,36 @@ def test_the_episode_commands(served: LiveStack) -> None:
     env = {**os.environ, "TASKLANE_URL": served.api_url, "GYM_ADMIN_TOKEN": ADMIN}
     tasklane = str(Path(sys.executable).parent / "tasklane")
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+    def start(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
             [tasklane, "gym", "episodes", *args],
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=120,
         )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return finish(start(*args))
+
+    def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+        out, err = process.communicate(timeout=120)
+        return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
     created = run("create", "--seed", "4")
     assert created.returncode == 0, created.stderr
     episode_id, base = created.stdout.strip().split("\t")
     assert base == f"{served.api_url}/e/{episode_id}"
-    listed = run("list", "--json")
+    # Three at once, a process's start-up being most of a command's time: a reset leaves
+    # the episode in the list.
+    listing, listing_json, resetting = (
+        start("list"),
+        start("list", "--json"),
+        start("reset", episode_id, "--seed", "4"),
+    )
+    listed, reset = finish(listing_json), finish(resetting)
     assert episode_id in [e["id"] for e in json.loads(listed.stdout)]
-    assert episode_id in run("list").stdout
-    reset = run("reset", episode_id, "--seed", "4")
+    assert episode_id in finish(listing).stdout
     assert reset.returncode == 0, reset.stderr
     assert reset.stdout.startswith(f"{episode_id}: small workspace 4 restored")
     deleted = run("delete", episode_id)
@@ -98,6 +111,13 @@ def test_the_episode_commands(served: LiveStack) -> None:
 def test_the_reset_and_state_commands(served: LiveStack, tmp_path: Path) -> None:
     env = {**os.environ, "TASKLANE_URL": served.api_url, "GYM_ADMIN_TOKEN": ADMIN}
     tasklane = str(Path(sys.executable).parent / "tasklane")
+    refusing = subprocess.Popen(  # meanwhile: it changes nothing
+        [tasklane, "state", "--token", "wrong"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     reset = subprocess.run(
         [tasklane, "reset", "--seed", "6", "--preset", "small"],
         env=env,
@@ -114,8 +134,6 @@ def test_the_reset_and_state_commands(served: LiveStack, tmp_path: Path) -> None
     assert state.returncode == 0, state.stderr
     with GymClient(served.api_url, admin_token=ADMIN) as gym:
         assert out.read_bytes() == gym.state_bytes()
-    refused = subprocess.run(
-        [tasklane, "state", "--token", "wrong"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert refused.returncode == 1
-    assert "GYM_ADMIN_TOKEN" in refused.stdout
+    refused, _ = refusing.communicate(timeout=60)
+    assert refusing.returncode == 1
+    assert "GYM_ADMIN_TOKEN" in refused
