@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,3 +208,12 @@ class Tasklane:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+def start_together(processes: Sequence[Tasklane]) -> None:
+    """Start every process, then wait until each is ready: their start-ups (mostly
+    imports) overlap rather than follow one another."""
+    for process in processes:
+        process.start(ready=False)
+    for process in processes:
+        wait_until(process.is_ready, f"{process.name} ready", within=60, every=0.1)

@@ -18,7 +18,7 @@ from tasklane.gym.presets import PASSWORD
 from tasklane.protocol import closes
 from tests.backends import throwaway_database
 from tests.gym.conftest import ADMIN
-from tests.processes import Tasklane, redis_server, wait_until
+from tests.processes import Tasklane, redis_server, start_together, wait_until
 from tests.realtime.client import connect
 
 ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN}"}
@@ -58,8 +58,7 @@ def fleet(
         makers = Tasklane("api-1", "api", api_env, folder)
         others = Tasklane("api-2", "api", api_env, folder) if "REDIS_URL" in env else makers
         processes = list({id(p): p for p in (gateway, makers, others)}.values())
-        for process in processes:
-            process.start()
+        start_together(processes)
         try:
             yield Fleet(makers, others, gateway)
         finally:

@@ -14,7 +14,7 @@ from tasklane.client.gym import GymClient
 from tasklane.gym.presets import PASSWORD
 from tests.backends import throwaway_database
 from tests.gym.conftest import ADMIN
-from tests.processes import Tasklane, redis_server
+from tests.processes import Tasklane, redis_server, start_together
 from tests.realtime.client import connect
 
 
@@ -36,8 +36,7 @@ def split(
             if request.param == "with Redis":
                 for process in (api, gateway):
                     process.env["REDIS_URL"] = redis.url
-            gateway.start()
-            api.start()
+            start_together([gateway, api])
             try:
                 yield api, gateway
             finally:
