@@ -1,7 +1,10 @@
-"""Episodes across a fleet on PostgreSQL: an episode made through one API process is
+"""The gym across processes on PostgreSQL: an episode made through one API process is
 served by any other API process and by the gateway process; its events, resets and clock
-reach every process; a deletion reaches them all. With Redis between two API processes
-and a gateway, and without Redis (one API process telling the gateway over HTTP)."""
+reach every process; a deletion reaches them all; and a reset of the default workspace
+made through an API process reaches the gateway's live clients as ``resync_required``,
+as the clock set there is the one the gateway stamps its frames with. With Redis between
+two API processes and a gateway, and without Redis (one API process telling the gateway
+over HTTP)."""
 
 from __future__ import annotations
 
@@ -86,6 +89,7 @@ def people(state: dict[str, Any]) -> tuple[str, list[str]]:
 
 async def test_any_process_serves_an_episode_made_through_another(fleet: Fleet) -> None:
     with GymClient(fleet.makers.http, admin_token=ADMIN) as gym:
+        default_workspace = gym.state_bytes()
         created = gym.create_episode(seed=11)
         assert created.urls.gateway.ws == f"{fleet.gateway.ws}/e/{created.id}"
         with gym.episode(created) as episode:
@@ -121,7 +125,7 @@ async def test_any_process_serves_an_episode_made_through_another(fleet: Fleet) 
                 assert (resync["projectId"], resync["reason"]) == (project, "reset")
                 gym_here.close()
         # The default workspace did not see any of it.
-        assert gym.state()["tasks"] == []
+        assert gym.state_bytes() == default_workspace
         gym.delete_episode(created.id)
 
 
@@ -148,3 +152,25 @@ async def test_a_deletion_reaches_every_process(fleet: Fleet) -> None:
 
         wait_until(gone, "the other API process let the episode go", within=15)
         assert gym.episodes() == []
+
+
+async def test_reset_and_clock_reach_the_gateway_process(fleet: Fleet) -> None:
+    with GymClient(fleet.makers.http, admin_token=ADMIN) as gym:
+        gym.reset(seed=9, now="2026-04-01T08:00:00Z")
+        state = gym.state()
+        project = state["projects"][0]["id"]
+        people = [m["userId"] for m in state["members"] if m["projectId"] == project]
+        emails = {u["id"]: u["email"] for u in state["users"]}
+        watcher, visitor = (sign_in(fleet.makers.http, emails[person]) for person in people[:2])
+        async with connect(fleet.gateway.ws, token=watcher) as client:
+            await client.join(project, last_seq=0)
+            gym.set_clock("2026-04-05T05:05:05Z", frozen=True)
+            async with connect(fleet.gateway.ws, token=visitor) as other:
+                await other.join(project, last_seq=0)
+                arrived = await client.until("user_connected")
+                while arrived["userId"] != people[1]:  # not the watcher's own arrival
+                    arrived = await client.until("user_connected")
+                assert arrived["timestamp"] == "2026-04-05T05:05:05.000Z"
+            gym.reset(seed=9)
+            resync = await client.until("resync_required")
+            assert (resync["projectId"], resync["seq"], resync["reason"]) == (project, 0, "reset")
