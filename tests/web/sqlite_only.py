@@ -1,17 +1,17 @@
-"""For browser tests of what the pages look like, which is the same on any database:
-import ``database_url`` from here into the test module, and its tests run on SQLite
-alone rather than once per backend."""
+"""For browser tests of what the pages look like or do, which is the same on any
+database: import ``database_url`` from here into the test module, and its tests run on
+SQLite alone rather than once per backend, on the worker's shared pair of servers and
+its shared Chromium (conftest.py). They keep apart from the other modules there by
+registering their own people and projects, and leave the servers running as they found
+them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.backends import throwaway_database
+from tests.web.servers import Split
 
 
 @pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with throwaway_database("sqlite", tmp_path_factory.mktemp("db")) as url:
-        yield url
+def database_url(shared_split: Split) -> str:
+    return shared_split.database_url

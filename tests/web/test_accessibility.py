@@ -1,7 +1,8 @@
 """Every page at zero axe-core violations, in Chromium, in the light theme and the dark
 one: the accessibility tree is what browser agents read and what a screen reader
 announces, so a control nested in another control, a missing label or text below AA
-contrast fails here.
+contrast fails here. Each page is loaded once, checked in the light theme, then turned
+dark and checked again (themes.py): only colours differ between the two.
 
 axe-core is the root's devDependency (pinned in package-lock.json; ``npm ci`` installs
 it). The pages forbid inline scripts, so the contexts here bypass the Content Security
@@ -12,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.web.browsers import Person, api, register, shared_project
 from tests.web.servers import Split
 from tests.web.sqlite_only import database_url  # noqa: F401 (the pages look the same on any database)
+from tests.web.themes import SCHEMES, turn_to
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -66,29 +68,52 @@ def viewport() -> dict[str, int]:
     return LAPTOP
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request: pytest.FixtureRequest) -> Literal["light", "dark"]:
-    """The system's colour scheme, which the pages follow."""
-    return "dark" if request.param == "dark" else "light"
+@pytest.fixture(scope="module")
+def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
+    """The module's browser contexts, one for each viewport: each test opens its page in
+    a new tab, which takes the page's scripts from the context's cache. No test saves a
+    change, and what a tab holds (a dialog open, tasks selected) goes with it."""
+    made: dict[str, BrowserContext] = {}
+    yield made
+    for context in made.values():
+        context.close()
 
 
 @pytest.fixture
 def page(
-    browser: Browser, split: Split, viewport: dict[str, int], scheme: Literal["light", "dark"]
+    contexts: dict[str, BrowserContext], browser: Browser, split: Split, viewport: dict[str, int]
 ) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=split.base_url,
-        viewport=viewport,  # type: ignore[arg-type]
-        color_scheme=scheme,
-        bypass_csp=True,
-    )
-    yield context.new_page()
-    context.close()
+    size = f"{viewport['width']}x{viewport['height']}"
+    if size not in contexts:
+        contexts[size] = browser.new_context(
+            base_url=split.base_url,
+            viewport=viewport,  # type: ignore[arg-type]
+            color_scheme="light",
+            bypass_csp=True,
+        )
+    tab = contexts[size].new_page()
+    yield tab
+    tab.close()
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
+    if not page.evaluate("typeof axe !== 'undefined'"):  # once per document
+        page.add_script_tag(path=str(AXE))
     found: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return found
+
+
+NONE: dict[str, list[dict[str, Any]]] = {scheme: [] for scheme in SCHEMES}
+
+
+def violations_in_each_theme(page: Page) -> dict[str, list[dict[str, Any]]]:
+    """axe-core's violations on ``page`` as it stands, in each theme; the system's
+    scheme is light again afterwards."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for scheme in SCHEMES:
+        turn_to(page, scheme)
+        found[scheme] = violations(page)
+    turn_to(page, "light")
     return found
 
 
@@ -128,7 +153,7 @@ def test_a_signed_in_page_has_no_axe_violations(
     page: Page, split: Split, workspace: Workspace, name: str
 ) -> None:
     open_signed_in(page, split, workspace, name)
-    assert violations(page) == []
+    assert violations_in_each_theme(page) == NONE
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
@@ -138,14 +163,15 @@ def test_a_project_page_on_a_phone_has_no_axe_violations(
     page: Page, split: Split, workspace: Workspace, name: str, viewport: dict[str, int]
 ) -> None:
     open_signed_in(page, split, workspace, name)
-    assert violations(page) == []
+    assert violations_in_each_theme(page) == NONE
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci` at the root")
 def test_the_sign_in_page_has_no_axe_violations(page: Page) -> None:
+    page.context.clear_cookies()  # signed out; a signed-in test signs in again
     page.goto("/login")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    assert violations(page) == []
+    assert violations_in_each_theme(page) == NONE
 
 
 # What opens over a page: each is checked open, on the page it opens from.
@@ -167,11 +193,11 @@ def test_a_dialog_or_menu_open_has_no_axe_violations(
     open_signed_in(page, split, workspace, name)
     page.get_by_test_id(opener).first.click()
     expect(page.get_by_test_id(shown)).to_be_visible()
-    assert violations(page) == []
+    assert violations_in_each_theme(page) == NONE
     if shown == "project-settings-dialog":  # and the question it asks before deleting
         page.get_by_test_id("project-delete").click()
         expect(page.get_by_test_id("confirm-dialog")).to_be_visible()
-        assert violations(page) == []
+        assert violations_in_each_theme(page) == NONE
 
 
 # The keyboard's dialogs, opened by their shortcuts.
@@ -186,4 +212,4 @@ def test_a_keyboard_dialog_open_has_no_axe_violations(
     expect(dialog).to_be_visible()
     if shown == "quick-add-dialog":  # its projects are in
         expect(dialog.get_by_label("Project")).to_have_value(workspace.project_id)
-    assert violations(page) == []
+    assert violations_in_each_theme(page) == NONE

@@ -1,26 +1,24 @@
 """The small defects of the pages, held by what Chromium lays out and shows: bounding
-boxes, computed styles and text, at 1440 x 900 (a laptop) and 390 x 844 (a phone); those
-of how the pages look, in the light theme and the dark one."""
+boxes, computed styles and text, at 1440 x 900 (a laptop) and 390 x 844 (a phone), in
+the light theme; what a theme changes (colours), in the light theme and the dark one
+(themes.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.web.browsers import LIVE_WITHIN, Person, api, register, shared_project
 from tests.web.servers import Split
 from tests.web.sqlite_only import database_url  # noqa: F401 (the pages look the same on any database)
+from tests.web.themes import SCHEMES, turn_to
 
 LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
-# The system's colour scheme, which the pages follow: light unless a test says both.
-IN_BOTH_THEMES = pytest.mark.parametrize("scheme", ["light", "dark"])
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +27,14 @@ def people(split: Split) -> tuple[Person, Person]:
 
 
 @pytest.fixture
-def scheme() -> Literal["light", "dark"]:
-    return "light"
-
-
-@pytest.fixture
-def open_page(browser: Browser, split: Split, scheme: Literal["light", "dark"]) -> Iterator[Any]:
+def open_page(browser: Browser, split: Split) -> Iterator[Any]:
     contexts = []
 
     def opened(person: Person, path: str, viewport: dict[str, int] = LAPTOP) -> Page:
         context = browser.new_context(
             base_url=split.base_url,
             viewport=viewport,  # type: ignore[arg-type]
-            color_scheme=scheme,
+            color_scheme="light",
         )
         contexts.append(context)
         context.add_cookies(
@@ -88,39 +81,10 @@ def test_short_dates_drop_the_year_of_the_apps_clock_not_the_readers(
     )
 
 
-# -- presence -------------------------------------------------------------------------
-
-
-def test_presence_avatars_go_while_the_connection_is_lost_and_come_back_with_it(
-    split: Split, people: tuple[Person, Person], open_page: Any
-) -> None:
-    ana, ben = people
-    project = shared_project(split, ana, ben)
-    path = f"/projects/{project['id']}"
-    open_page(ana, path)
-    page = open_page(ben, path)
-    live(page)
-    anas = page.locator(f'[data-testid=presence-avatar][data-user-id="{ana.id}"]')
-    expect(anas).to_be_visible(timeout=LIVE_WITHIN)
-    split.stop("realtime")
-    try:
-        expect(page.get_by_test_id("status-indicator")).to_contain_text(
-            "Reconnecting", timeout=5_000
-        )
-        expect(page.get_by_test_id("presence-avatar")).to_have_count(0)
-    finally:
-        split.start("realtime")
-    with contextlib.suppress(PlaywrightTimeout):
-        page.get_by_test_id("retry-now").click(timeout=2_000)
-    expect(page.get_by_test_id("status-indicator")).to_have_text("Live", timeout=10_000)
-    expect(anas).to_be_visible(timeout=10_000)
-
-
 # -- the sticky header ----------------------------------------------------------------
 
 
-@IN_BOTH_THEMES
-def test_the_sticky_project_header_is_opaque(
+def test_the_sticky_project_header_is_opaque_in_both_themes(
     split: Split, people: tuple[Person, Person], open_page: Any
 ) -> None:
     ana, _ = people
@@ -128,10 +92,12 @@ def test_the_sticky_project_header_is_opaque(
     page = open_page(ana, f"/projects/{project['id']}")
     header = page.get_by_test_id("project-header")
     expect(header).to_have_css("position", "sticky")
-    page_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert page_background.startswith("rgb(")  # the theme's page colour, opaque
-    expect(header).to_have_css("background-color", page_background)
-    expect(header).to_have_css("opacity", "1")
+    for scheme in SCHEMES:
+        turn_to(page, scheme)
+        page_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert page_background.startswith("rgb("), scheme  # the theme's page colour, opaque
+        expect(header).to_have_css("background-color", page_background)
+        expect(header).to_have_css("opacity", "1")
 
 
 # -- names that do not fit ------------------------------------------------------------
@@ -167,7 +133,6 @@ def test_project_tiles_take_initials_from_letters_not_punctuation(
     expect(card.locator(".project-tile")).to_have_text("PL")
 
 
-@IN_BOTH_THEMES
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
 def test_a_long_project_name_ends_in_an_ellipsis_in_the_sidebar(
     split: Split, open_page: Any, viewport: dict[str, int]
@@ -187,7 +152,6 @@ def test_a_long_project_name_ends_in_an_ellipsis_in_the_sidebar(
     assert shown["x"] + shown["width"] <= viewport["width"]
 
 
-@IN_BOTH_THEMES
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
 def test_a_long_task_name_wraps_in_the_pane_title(
     split: Split, people: tuple[Person, Person], open_page: Any, viewport: dict[str, int]
@@ -220,7 +184,6 @@ def test_a_long_task_name_wraps_in_the_pane_title(
 # -- the board and the header ---------------------------------------------------------
 
 
-@IN_BOTH_THEMES
 def test_add_section_shows_whole_beside_three_columns_at_1440(
     split: Split, people: tuple[Person, Person], open_page: Any
 ) -> None:
@@ -236,7 +199,6 @@ def test_add_section_shows_whole_beside_three_columns_at_1440(
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
 
 
-@IN_BOTH_THEMES
 def test_member_avatars_do_not_cover_each_others_initials(
     split: Split, people: tuple[Person, Person], open_page: Any
 ) -> None:
@@ -257,7 +219,6 @@ def test_member_avatars_do_not_cover_each_others_initials(
         assert after["x"] >= before["x"] + before["width"], (before, after)
 
 
-@IN_BOTH_THEMES
 def test_the_project_navigation_fits_a_phone(split: Split, open_page: Any) -> None:
     ana = register(split, "Ana")  # with this one project: the phone's strip starts with it
     project = long_named_project(split, ana)
@@ -320,7 +281,6 @@ def test_the_panes_actions_and_the_settings_dialogs_fit(
 # -- the theme switch and the keyboard's dialogs ---------------------------------------
 
 
-@IN_BOTH_THEMES
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440", "390"])
 def test_the_theme_switch_and_the_keyboard_dialogs_fit(
     split: Split, people: tuple[Person, Person], open_page: Any, viewport: dict[str, int]

@@ -30,7 +30,7 @@ from tasklane.serving import build_servers
 from tasklane.settings import Settings
 from tests.conftest import unique_email
 from tests.live import free_port, running
-from tests.web.browsers import LIVE_WITHIN, network_noise
+from tests.web.browsers import LIVE_WITHIN, network_noise, ride_down_to
 
 EPISODE = "ep_test"
 ROOT = f"/e/{EPISODE}"
@@ -418,15 +418,8 @@ def test_the_fallbacks_stay_under_the_prefix(
     try:
         page.clock.install()
         sign_in(page, ben, f"{ROOT}/projects/{pid}")
-        for _ in range(20):  # skip each countdown of the WebSocket's retries
-            shown = (page.get_by_test_id("status-indicator").text_content() or "").strip()
-            if shown == expected:
-                break
-            countdown = re.search(r"in (\d+) s", shown)
-            if countdown:
-                page.clock.run_for(int(countdown.group(1)) * 1000 + 200)
-            page.wait_for_timeout(300)
-        expect(page.get_by_test_id("status-indicator")).to_have_text(expected, timeout=5_000)
+        # Skip each countdown of the WebSocket's retries.
+        ride_down_to(page, page.get_by_test_id("status-indicator"), expected)
         with api(prefixed, ana) as http:
             http.post(f"/api/projects/{pid}/tasks", json={"name": "Over the fallback"})
         rows = page.get_by_test_id("task-row").filter(has_text="Over the fallback")

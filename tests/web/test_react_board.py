@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,15 @@ from playwright.sync_api import (
 )
 
 from tests.backends import throwaway_database
-from tests.web.browsers import LIVE_WITHIN, Person, api, network_noise, register, shared_project
+from tests.web.browsers import (
+    LIVE_WITHIN,
+    Person,
+    api,
+    network_noise,
+    register,
+    ride_down_to,
+    shared_project,
+)
 from tests.web.react_board import GatekeeperThread, build_example, gatekeeper_thread, static_site
 from tests.web.servers import Split, free_port
 
@@ -207,38 +215,6 @@ def personal_token(split: Split, person: Person) -> str:
 
 # -- the page's clock ---------------------------------------------------------------------
 
-COUNTDOWN = re.compile(r"^Reconnecting in (\d+) s…")
-
-
-def ride_down_to(reader: Reader, transport: str, meanwhile: Callable[[], object]) -> None:
-    """Skip each reconnection countdown on the page's clock until its status reads
-    ``transport``; ``meanwhile`` runs after the first skip, while the page is between
-    transports.
-
-    After a skip, the next thing to wait for is the transport, or a countdown longer
-    than the one skipped: the next attempt failed (the backoff doubles each time), and a
-    status still showing the old countdown, or "Connecting…", is not mistaken for it.
-    The page's own clock runs too, so an attempt may also come before it is skipped."""
-    status, skipped, last = reader.status(), 0, 0
-    for _ in range(20):
-        longer = "|".join(str(seconds) for seconds in range(last + 1, 61))
-        expected = re.compile(rf"^(?:{re.escape(transport)}$|Reconnecting in (?:{longer}) s…)")
-        expect(
-            status, f"{transport}, or a countdown longer than {last}s, after {skipped} skipped"
-        ).to_have_text(expected, timeout=20_000)
-        shown = status.text_content() or ""
-        if shown == transport:
-            return
-        countdown = COUNTDOWN.match(shown)
-        if countdown is None:  # it ran out meanwhile, and the page is trying: wait again
-            continue
-        last = int(countdown.group(1))
-        reader.page.clock.run_for(last * 1000 + 250)  # the display rounds up
-        skipped += 1
-        if skipped == 1:
-            meanwhile()
-    raise AssertionError(f"still not {transport} after {skipped} countdowns")
-
 
 def run_clock_until_probe(reader: Reader) -> None:
     """Move the page's clock a second at a time until the WebSocket probe starts (it
@@ -303,7 +279,7 @@ def test_the_board_stays_live_across_every_transport_and_loses_nothing(
             gate.refuse("/ws")
             gate.cut()
             ben.create("Made as the socket dropped")
-            ride_down_to(reader, SSE, meanwhile=lambda: ben.create("Made between retries"))
+            ride_down_to(page, reader.status(), SSE, lambda: ben.create("Made between retries"))
             assert gate.refused().count("/ws") >= 5, gate.refused()
             for name in ("Made as the socket dropped", "Made between retries"):
                 reader.sees(name, within=CAUGHT_UP_WITHIN)
@@ -318,7 +294,7 @@ def test_the_board_stays_live_across_every_transport_and_loses_nothing(
             gate.refuse("/ws", "/sse")
             gate.cut()
             ben.create("Made as the stream dropped")
-            ride_down_to(reader, POLLING, meanwhile=lambda: ben.create("Made while refused"))
+            ride_down_to(page, reader.status(), POLLING, lambda: ben.create("Made while refused"))
             assert "/sse" in gate.refused(), gate.refused()
             for name in ("Made as the stream dropped", "Made while refused"):
                 reader.sees(name, within=CAUGHT_UP_WITHIN)

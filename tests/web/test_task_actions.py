@@ -215,13 +215,18 @@ def test_the_section_picker_moves_the_task_and_follows_the_sections(
 
 
 def test_a_subtask_has_no_section_picker(browser: Browser, split: Split) -> None:
-    with two_people(browser, split, ("Draft the plan",), LIST) as p:
-        a = p.a
-        with api(split, a.person) as http:
-            sub = http.post(f"/api/tasks/{p.tasks[0]['id']}/subtasks", json={"name": "Outline"})
-        a.page.goto(f"/projects/{p.project['id']}/tasks/{sub.json()['id']}")
+    ana = register(split, "Ana")
+    project = shared_project(split, ana)
+    with api(split, ana) as http:
+        task = http.post(f"/api/projects/{project['id']}/tasks", json={"name": "Draft the plan"})
+        sub = http.post(f"/api/tasks/{task.json()['id']}/subtasks", json={"name": "Outline"})
+    a = sit(browser, split, ana, f"/projects/{project['id']}/tasks/{sub.json()['id']}")
+    try:
         expect(pane(a).get_by_test_id("pane-complete")).to_be_visible()
         expect(pane(a).get_by_test_id("pane-section")).to_be_hidden()
+        assert a.errors == []
+    finally:
+        a.context.close()
 
 
 # -- moving rows in the List ----------------------------------------------------------

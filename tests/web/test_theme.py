@@ -6,7 +6,7 @@ themes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -14,10 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.web.browsers import Person, register, shared_project
 from tests.web.servers import Split
 from tests.web.sqlite_only import database_url  # noqa: F401 (the pages look the same on any database)
-
-Scheme = Literal["light", "dark"]
-# --bg of each theme (app.css), as Chromium computes it.
-BACKGROUND = {"light": "rgb(255, 255, 255)", "dark": "rgb(22, 25, 30)"}
+from tests.web.themes import BACKGROUND, Scheme, shows
 
 # Put in place before any of the page's own scripts: what the page shows in its first
 # animation frame, which comes before its first paint.
@@ -55,10 +52,6 @@ def context_for(browser: Browser, split: Split) -> Iterator[Any]:
     yield made
     for context in contexts:
         context.close()
-
-
-def shows(page: Page, scheme: Scheme) -> None:
-    expect(page.locator("body")).to_have_css("background-color", BACKGROUND[scheme])
 
 
 def choose(page: Page, theme: str) -> None:
