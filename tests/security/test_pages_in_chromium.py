@@ -38,7 +38,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Split]:
     folder = tmp_path_factory.mktemp("chromium")
-    # The gateway process migrates the new database as it starts.
+    # split_servers migrates the new database before it starts the processes.
     with split_servers(folder, f"sqlite+aiosqlite:///{folder / 'tasklane.db'}") as running:
         yield running
 

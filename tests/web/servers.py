@@ -17,6 +17,9 @@ from pathlib import Path
 
 import httpx
 
+from tasklane.migrate import upgrade
+from tests.backends import run_apart
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -60,13 +63,21 @@ class Split:
             **self.extra_env,
         }
 
-    def start(self, role: str) -> None:
-        url = self.gateway_http if role == "realtime" else self.base_url
+    def start(self, *roles: str) -> None:
+        """Starts a process of each of ``roles``, then waits until each answers ready.
+        Each migrates the database as it starts: started together, they need it migrated
+        already, or they would both migrate it at once."""
         tasklane = Path(sys.executable).parent / "tasklane"
-        with (self.data_dir / f"{role}.log").open("ab") as log:
-            self.processes[role] = subprocess.Popen(
-                [str(tasklane), "serve", "--role", role], env=self.env(), stdout=log, stderr=log
-            )
+        for role in roles:
+            with (self.data_dir / f"{role}.log").open("ab") as log:
+                self.processes[role] = subprocess.Popen(
+                    [str(tasklane), "serve", "--role", role], env=self.env(), stdout=log, stderr=log
+                )
+        for role in roles:
+            self._wait_until_ready(role)
+
+    def _wait_until_ready(self, role: str) -> None:
+        url = self.gateway_http if role == "realtime" else self.base_url
         deadline = time.monotonic() + 60
         while True:
             assert self.processes[role].poll() is None, (self.data_dir / f"{role}.log").read_text()
@@ -96,10 +107,12 @@ class Split:
 def split_servers(
     data_dir: Path, database_url: str, extra_env: dict[str, str] | None = None
 ) -> Iterator[Split]:
+    """Both processes on ``database_url``, migrated here first (nothing to do on a
+    throwaway database), so that they start side by side."""
+    run_apart(upgrade(database_url))
     split = Split(data_dir, database_url, extra_env=dict(extra_env or {}))
     try:
-        split.start("realtime")  # migrates the database first
-        split.start("api")
+        split.start("realtime", "api")
         yield split
     finally:
         split.stop_all()

@@ -97,8 +97,7 @@ def deployment(
             extra_env=settings,
         )
         try:
-            split.start("realtime")  # migrates the database first
-            split.start("api")
+            split.start("realtime", "api")  # on a database migrated already
             yield Deployment(split, gate, example_origin)
         finally:
             split.stop_all()
